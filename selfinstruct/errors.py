@@ -1,0 +1,72 @@
+"""The exception tree. Every error a user can cause or meet is one of these, so the CLI
+can turn it into a one-line message and an exit code without a traceback.
+
+    SelfInstructError                 base; the CLI prints str(e) and exits 1
+    ├── ConfigError                   a flag, config file or environment value is wrong
+    ├── SeedFileError(path, line)     a seed or dataset file is malformed (names file:line)
+    ├── RunDirError                   the run directory is unusable (locked, not writable, full)
+    └── TeacherError                  the teacher could not be used
+        ├── TeacherHTTPError(status)  the API answered with an HTTP error after all retries
+        │   └── TeacherAuthError      401/403: bad key; never retried
+        ├── TeacherTimeout            no answer in time after all retries
+        ├── TeacherConnectionError    could not reach the base URL
+        └── BudgetExceeded            a cost, token or request cap was reached (a clean stop)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SelfInstructError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(SelfInstructError):
+    """A flag, config file or environment value is invalid."""
+
+
+class SeedFileError(SelfInstructError):
+    """A seed or dataset file is malformed; the message names the file and line."""
+
+    def __init__(self, path: str | Path, line: int | None, message: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class RunDirError(SelfInstructError):
+    """The run directory cannot be used (locked by another process, not writable, disk full)."""
+
+
+class TeacherError(SelfInstructError):
+    """The teacher model could not be used."""
+
+
+class TeacherHTTPError(TeacherError):
+    """The API answered with an HTTP error status after all retries."""
+
+    def __init__(self, status: int, message: str, body: str = "") -> None:
+        self.status = status
+        self.body = body
+        super().__init__(message)
+
+
+class TeacherAuthError(TeacherHTTPError):
+    """401/403: the key is missing, wrong or not allowed; retrying cannot help."""
+
+
+class TeacherTimeout(TeacherError):
+    """The teacher did not answer in time, after all retries."""
+
+
+class TeacherConnectionError(TeacherError):
+    """The base URL could not be reached, after all retries."""
+
+
+class BudgetExceeded(TeacherError):
+    """A cost, token or request cap was reached; the run stops cleanly and can be resumed."""

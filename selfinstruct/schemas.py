@@ -1,0 +1,134 @@
+"""The data contracts shared by every stage, as pydantic models.
+
+`Record` is the product: what lands in `data.jsonl`. Everything else describes where it
+came from (seed tasks, candidates, rejections) or how a run went (the manifest).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+#: Markers teachers (and the Self-Instruct/Alpaca prompts) use for "this task has no input".
+NO_INPUT_MARKERS = frozenset(
+    {"<noinput>", "<no input>", "<no_input>", "noinput", "no input", "<none>", "none", "n/a", "<empty>"}
+)
+
+#: C0/C1 control characters other than tab and newline: never valid in training text.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def is_no_input(text: str) -> bool:
+    """True when `text` is one of the teacher's ways of saying "no input"."""
+    return text.strip().strip(".").lower() in NO_INPUT_MARKERS
+
+
+class Instance(BaseModel):
+    """One input/output example of a seed task."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    input: str = ""
+    output: str
+
+    @field_validator("input", mode="before")
+    @classmethod
+    def _none_input_is_empty(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+
+class SeedTask(BaseModel):
+    """A human-written task in the Self-Instruct seed format."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = ""
+    name: str = ""
+    instruction: str = Field(min_length=1)
+    instances: list[Instance] = Field(min_length=1)
+    is_classification: bool = False
+
+    @field_validator("instruction")
+    @classmethod
+    def _instruction_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("instruction is blank")
+        return value.strip()
+
+
+class Record(BaseModel):
+    """One training example, Alpaca style: exactly instruction, input, output."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    instruction: str
+    input: str = ""
+    output: str
+
+    @field_validator("instruction", "output")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("input")
+    @classmethod
+    def _no_marker(cls, value: str) -> str:
+        if value and is_no_input(value):
+            raise ValueError(f'use "" for no input, not {value!r}')
+        return value
+
+    @field_validator("instruction", "input", "output")
+    @classmethod
+    def _no_control_chars(cls, value: str) -> str:
+        if CONTROL_CHARS.search(value):
+            raise ValueError("contains control characters")
+        return value
+
+
+class Candidate(BaseModel):
+    """A task parsed from a teacher answer, not yet filtered or deduplicated."""
+
+    instruction: str
+    input: str = ""
+    output: str
+    request_index: int = -1
+    demonstration_ids: list[str] = Field(default_factory=list)
+    truncated: bool = False
+
+    def as_record(self) -> Record:
+        return Record(instruction=self.instruction, input=self.input, output=self.output)
+
+
+class Rejection(BaseModel):
+    """A dropped candidate (or a whole failed answer) and why."""
+
+    reason: str
+    instruction: str = ""
+    input: str = ""
+    output: str = ""
+    request_index: int = -1
+    neighbour: str | None = None
+    score: float | None = None
+    detail: str | None = None
+    raw: str | None = None
+    raw_truncated: bool = False
+    cache_key: str | None = None
+
+
+class AcceptedRecord(BaseModel):
+    """A record with its provenance, as written to `records.jsonl`."""
+
+    id: str
+    instruction: str
+    input: str
+    output: str
+    model: str
+    request_index: int
+    demonstration_ids: list[str]
+    nearest_seed: str | None = None
+    nearest_seed_rouge_l: float | None = None
+    created_at: str
