@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 #: Markers teachers (and the Self-Instruct/Alpaca prompts) use for "this task has no input".
 NO_INPUT_MARKERS = frozenset(
-    {"<noinput>", "<no input>", "<no_input>", "noinput", "no input", "<none>", "none", "n/a", "<empty>"}
+    {"<noinput>", "<no input>", "<no_input>", "noinput", "no input"}
+    | {"<none>", "none", "n/a", "<empty>", "(none)", "empty"}
 )
 
 #: C0/C1 control characters other than tab and newline: never valid in training text.

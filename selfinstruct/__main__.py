@@ -1,0 +1,5 @@
+"""`python -m selfinstruct` is the `selfinstruct` command."""
+
+from selfinstruct.cli import main
+
+main()

@@ -1,0 +1,143 @@
+"""The `selfinstruct` command: parse flags, build a config, call the API, print.
+
+No logic lives here. Every `SelfInstructError` becomes one line on stderr and exit code 1
+(tracebacks only with --debug); click's own usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from selfinstruct.errors import SelfInstructError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn the package's errors into one-line messages (the one place that does it)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except SelfInstructError as exc:
+            if debug:
+                raise
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted; run the same command again to resume", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.version_option(package_name="selfinstruct")
+def main(debug: bool) -> None:
+    """Grow a few human-written seed tasks into a clean instruction-tuning dataset."""
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), help="Run directory [outputs/run].")
+@click.option(
+    "--seeds",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Seed file or folder (repeatable) [seed_tasks/seed_tasks.jsonl].",
+)
+@click.option("--num-instructions", "-n", type=int, help="Total records wanted [100].")
+@click.option("--method", type=click.Choice(["alpaca"]), help="Generation recipe [alpaca].")
+@click.option("--model", help="Teacher model [gpt-4o-mini on OpenAI; the served one elsewhere].")
+@click.option("--base-url", help="OpenAI-compatible API base URL [OPENAI_BASE_URL].")
+@click.option("--api-key", help="API key [OPENAI_API_KEY]; prefer the environment.")
+@click.option(
+    "--teacher",
+    type=click.Choice(["auto", "api", "local"]),
+    help="auto: the API if configured, else the embedded local model.",
+)
+@click.option("--temperature", type=float, help="Sampling temperature [1.0].")
+@click.option("--top-p", type=float, help="Nucleus sampling [1.0].")
+@click.option("--max-tokens", type=int, help="Max tokens per answer [3072].")
+@click.option("--concurrency", type=int, help="Requests in flight [8].")
+@click.option("--rpm", type=float, help="Requests per minute, spread evenly [unlimited].")
+@click.option("--timeout", "timeout_s", type=float, help="Seconds per request [120].")
+@click.option("--num-demonstrations", type=int, help="Seed demonstrations per prompt [3].")
+@click.option("--tasks-per-request", type=int, help="New tasks asked per request [20].")
+@click.option("--topic", help='Steer tasks toward a domain, e.g. "customer support for a bank".')
+@click.option("--rouge-threshold", type=float, help="Near-duplicate ROUGE-L threshold [0.7].")
+@click.option(
+    "--tokenizer",
+    type=click.Choice(["default", "unicode"]),
+    help="ROUGE-L tokenizer: default (paper-exact, ASCII) or unicode [default].",
+)
+@click.option("--seed", type=int, help="Random seed for sampling demonstrations [42].")
+@click.option("--no-cache", is_flag=True, default=None, help="Do not reuse cached answers.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    help="TOML config file ([generate] table).",
+)
+@handle_errors
+def generate(
+    config_file: Path | None, no_cache: bool | None, seeds: tuple[Path, ...], **flags: Any
+) -> None:
+    """Generate a dataset (or resume one: the same command continues where it stopped)."""
+    from selfinstruct.config import build_config
+    from selfinstruct.progress import ProgressPrinter
+    from selfinstruct.runner import generate as run_generate
+
+    flags["seeds"] = list(seeds) or None
+    flags["use_cache"] = False if no_cache else None
+    config = build_config(flags, config_file)
+    printer = ProgressPrinter()
+    try:
+        summary = run_generate(
+            config, on_progress=printer, notify=lambda m: click.echo(m, err=True)
+        )
+    finally:
+        printer.close()
+    rejected = sum(summary.rejected.values())
+    click.echo(
+        f"{summary.status}: {summary.accepted}/{summary.target} records in {summary.out}/data.jsonl"
+        f" | {summary.requests} requests ({summary.requests_sent} sent now, "
+        f"{summary.cache_hits} from cache) | tokens {summary.prompt_tokens} in / "
+        f"{summary.completion_tokens} out | {summary.wall_time_s:.1f}s",
+        err=True,
+    )
+    if rejected:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in summary.rejected.items())
+        click.echo(f"rejected {rejected} of {summary.candidates} candidates: {reasons}", err=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@handle_errors
+def validate(files: tuple[Path, ...]) -> None:
+    """Check Alpaca JSON/JSONL files; prints line-numbered problems, exit 1 if any."""
+    from selfinstruct.validate import check_file
+
+    problems = 0
+    for path in files:
+        found = 0
+        for problem in check_file(path):
+            click.echo(str(problem))
+            found += 1
+        problems += found
+        if not found:
+            click.echo(f"{path}: ok")
+    if problems:
+        _fail(f"{problems} problem(s)")

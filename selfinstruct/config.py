@@ -1,0 +1,131 @@
+"""Run configuration: one validated object built from flags, a TOML file and the environment.
+
+Precedence: flag > config file > environment (the variables the `openai` SDK already reads)
+> default. The API key lives only here and in the client: it is excluded from every dump, so
+it cannot reach `run.json`, a log line or the cache.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from selfinstruct.errors import ConfigError
+
+DEFAULT_SEEDS = "seed_tasks/seed_tasks.jsonl"
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+
+
+class GenerateConfig(BaseModel):
+    """Everything a `generate` run needs. Dumps without the key."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    out: Path = Path("outputs/run")
+    seeds: list[Path] = Field(default_factory=lambda: [Path(DEFAULT_SEEDS)])
+    method: Literal["alpaca", "self-instruct"] = "alpaca"
+    num_instructions: int = Field(default=100, ge=1)
+    seed: int = 42
+    # teacher
+    model: str | None = None
+    base_url: str | None = None
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    teacher: Literal["auto", "api", "local"] = "auto"
+    temperature: float = Field(default=1.0, ge=0.0, le=2.0)
+    top_p: float = Field(default=1.0, gt=0.0, le=1.0)
+    max_tokens: int = Field(default=3072, ge=16)
+    timeout_s: float = Field(default=120.0, gt=0)
+    max_attempts: int = Field(default=6, ge=1)
+    concurrency: int = Field(default=8, ge=1, le=1024)
+    rpm: float | None = Field(default=None, gt=0)
+    # prompting
+    num_demonstrations: int = Field(default=3, ge=0, le=20)
+    tasks_per_request: int = Field(default=20, ge=1, le=100)
+    topic: str | None = None
+    # quality
+    rouge_threshold: float = Field(default=0.7, gt=0.0, le=1.0)
+    tokenizer: Literal["default", "unicode"] = "default"
+    use_cache: bool = True
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value.rstrip("/")
+
+    def api_key_value(self) -> str | None:
+        return self.api_key.get_secret_value() if self.api_key else None
+
+    def request_settings(self) -> dict[str, Any]:
+        """The settings that change what is asked of the teacher (compared on resume)."""
+        return self.model_dump(
+            mode="json",
+            include={
+                "method",
+                "seed",
+                "model",
+                "temperature",
+                "top_p",
+                "max_tokens",
+                "num_demonstrations",
+                "tasks_per_request",
+                "topic",
+            },
+        )
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """The `[generate]` table of a TOML file (or its top level), as a dict of settings."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+    table = data.get("generate", data)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [generate] must be a table")
+    return {key.replace("-", "_"): value for key, value in table.items() if key != "prices"}
+
+
+def from_environment() -> dict[str, Any]:
+    """Settings the `openai` SDK's own variables give."""
+    env: dict[str, Any] = {}
+    if os.environ.get("OPENAI_API_KEY"):
+        env["api_key"] = os.environ["OPENAI_API_KEY"]
+    if os.environ.get("OPENAI_BASE_URL"):
+        env["base_url"] = os.environ["OPENAI_BASE_URL"]
+    return env
+
+
+def build_config(
+    flags: dict[str, Any], config_file: str | Path | None = None, *, use_env: bool = True
+) -> GenerateConfig:
+    """Merge the layers (flag > file > env > default) and validate the result."""
+    merged: dict[str, Any] = {}
+    if use_env:
+        merged.update(from_environment())
+    source = "the environment"
+    if config_file is not None:
+        merged.update(read_config_file(config_file))
+        source = str(config_file)
+    merged.update({key: value for key, value in flags.items() if value is not None})
+    try:
+        return GenerateConfig.model_validate(merged)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = ".".join(str(part) for part in error["loc"])
+        origin = (
+            "--" + name.replace("_", "-") if name in flags and flags[name] is not None else source
+        )
+        raise ConfigError(f"{origin}: {name}: {error['msg']}") from None

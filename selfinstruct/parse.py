@@ -1,0 +1,203 @@
+"""Teacher text → candidate tasks.
+
+Teachers drift from the format they are shown: `1)` instead of `1.`, `Task 3:` headers,
+markdown bold, missing `###` lines, `Input: None`, a chatty preamble or sign-off. The parser
+reads the labels (`Instruction:`, `Input:`, `Output:`) wherever they stand and ignores the rest,
+so one stray line costs one task at most, never the whole answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from selfinstruct.schemas import CONTROL_CHARS, Candidate, Rejection, is_no_input
+
+#: The most of a failed answer kept as evidence in rejected.jsonl.
+RAW_EVIDENCE_CHARS = 8192
+
+_LABEL = re.compile(
+    r"""^[ \t>*_#-]*                       # bullets, quotes, markdown bold/heading
+        (?:(?:task|example)\s*\#?\s*\d+\s*[.):\-]?\s*)?   # "Task 3:" prefix
+        (?:\d+\s*[.):\-]\s*)?              # "3." / "3)" numbering
+        [*_]*\s*
+        (?P<label>instruction|input|output)
+        \s*\#?\s*\d*\s*                    # "Instruction 3"
+        [*_]*\s*:\s*[*_]*[ \t]*            # the colon, with bold around it
+    """,
+    re.IGNORECASE | re.MULTILINE | re.VERBOSE,
+)
+_SEPARATOR = re.compile(r"^\s*(?:#{3,}|-{3,}|\*{3,}|={3,})\s*$", re.MULTILINE)
+_TASK_HEADER = re.compile(
+    r"^\s*[*_#]*\s*(?:task|example)\s*\#?\s*\d+\s*[.):]?\s*[*_]*\s*$", re.IGNORECASE | re.MULTILINE
+)
+_SIGN_OFF = re.compile(
+    r"\n\s*\n\s*(?:I hope|Hope this|Let me know|Feel free|These (?:tasks|examples)|"
+    r"Note:|I've (?:created|written)|Enjoy)[^\n]*(?:\n.*)?\Z",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+@dataclass
+class ParseResult:
+    """What one teacher answer yielded: tasks to filter, and answer-level failures."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def evidence(raw: str) -> tuple[str, bool]:
+    """The teacher's raw text, capped, and whether it was cut."""
+    if len(raw) <= RAW_EVIDENCE_CHARS:
+        return raw, False
+    return raw[:RAW_EVIDENCE_CHARS], True
+
+
+def _clean(value: str) -> str:
+    value = _SEPARATOR.sub("", value)
+    value = _TASK_HEADER.sub("", value)
+    value = value.strip().strip("*_").strip()
+    if value.startswith('"') and value.endswith('"') and value.count('"') == 2:
+        value = value[1:-1].strip()
+    return value
+
+
+def _split_fields(text: str) -> list[dict[str, str]]:
+    """Walk the labels in order; each `Instruction:` opens a new task."""
+    tasks: list[dict[str, str]] = []
+    matches = list(_LABEL.finditer(text))
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        label = match.group("label").lower()
+        value = text[match.end() : end]
+        if label == "instruction":
+            tasks.append({"instruction": value})
+        elif tasks and label not in tasks[-1]:
+            tasks[-1][label] = value
+        elif tasks:
+            tasks[-1]["_extra"] = label  # a label twice in one task: the format broke
+    return tasks
+
+
+def _to_candidate(fields: dict[str, str], request_index: int) -> Candidate | Rejection:
+    instruction = _clean(fields.get("instruction", ""))
+    input_text = _clean(fields.get("input", ""))
+    if is_no_input(input_text):
+        input_text = ""
+    if "output" not in fields:
+        return Rejection(
+            reason="parse_error",
+            instruction=instruction,
+            input=input_text,
+            detail="task has no Output",
+            request_index=request_index,
+        )
+    output = _clean(fields["output"])
+    return Candidate(
+        instruction=instruction, input=input_text, output=output, request_index=request_index
+    )
+
+
+def parse_tasks(raw: str, finish_reason: str | None = None, request_index: int = -1) -> ParseResult:
+    """Parse a plain-text answer in the numbered Instruction/Input/Output format."""
+    result = ParseResult()
+    text = raw.replace("\r\n", "\n")
+    fields = _split_fields(text)
+    if fields and finish_reason != "length":
+        last = fields[-1]
+        if "output" in last:
+            last["output"] = _SIGN_OFF.sub("", last["output"])
+    for index, task in enumerate(fields):
+        item = _to_candidate(task, request_index)
+        if finish_reason == "length" and index == len(fields) - 1:
+            item = Rejection(
+                reason="truncated",
+                instruction=_clean(task.get("instruction", "")),
+                detail="the answer hit max_tokens inside this task",
+                request_index=request_index,
+            )
+        if isinstance(item, Candidate):
+            result.candidates.append(item)
+        else:
+            result.rejections.append(item)
+    if not fields:
+        raw_text, cut = evidence(raw)
+        reason = "truncated" if finish_reason == "length" else "parse_error"
+        result.rejections.append(
+            Rejection(
+                reason=reason,
+                detail="no task found in the answer",
+                raw=raw_text,
+                raw_truncated=cut,
+                request_index=request_index,
+            )
+        )
+    return result
+
+
+def parse_json_tasks(
+    raw: str, finish_reason: str | None = None, request_index: int = -1
+) -> ParseResult:
+    """Parse a structured answer `{"tasks": [{"instruction", "input", "output"}, ...]}`."""
+    result = ParseResult()
+    raw_text, cut = evidence(raw)
+
+    def fail(reason: str, detail: str) -> ParseResult:
+        result.rejections.append(
+            Rejection(
+                reason=reason,
+                detail=detail,
+                raw=raw_text,
+                raw_truncated=cut,
+                request_index=request_index,
+            )
+        )
+        return result
+
+    if finish_reason == "length":
+        return fail("truncated", "the JSON answer hit max_tokens")
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return fail("schema_error", f"not JSON: {exc.msg} at char {exc.pos}")
+    tasks = data.get("tasks") if isinstance(data, dict) else data
+    if not isinstance(tasks, list):
+        return fail("schema_error", 'expected {"tasks": [...]}')
+    for item in tasks:
+        if not isinstance(item, dict):
+            result.rejections.append(
+                Rejection(
+                    reason="schema_error",
+                    detail="task is not an object",
+                    request_index=request_index,
+                )
+            )
+            continue
+        try:
+            input_text = item.get("input") or ""
+            candidate = Candidate(
+                instruction=str(item["instruction"]).strip(),
+                input="" if is_no_input(str(input_text)) else str(input_text).strip(),
+                output=str(item["output"]).strip(),
+                request_index=request_index,
+            )
+        except (KeyError, ValidationError) as exc:
+            result.rejections.append(
+                Rejection(
+                    reason="schema_error",
+                    detail=f"missing {exc}",
+                    instruction=str(item.get("instruction", "")),
+                    request_index=request_index,
+                )
+            )
+            continue
+        result.candidates.append(candidate)
+    return result
+
+
+def strip_control_chars(text: str) -> str:
+    """Teacher text is data: control characters other than tab/newline are dropped."""
+    return CONTROL_CHARS.sub("", text)

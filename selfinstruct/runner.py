@@ -1,0 +1,289 @@
+"""`generate()`: wires a config to seeds, a run directory, a teacher and the loop.
+
+This is the public entry point a notebook or the CLI calls. It owns the run's life cycle:
+lock the directory, repair it, resume, pick the teacher (a remote API or the embedded local
+one), run, and write the manifest however the run ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import openai
+
+from selfinstruct.config import DEFAULT_OPENAI_MODEL, GenerateConfig
+from selfinstruct.errors import ConfigError, SelfInstructError, TeacherAuthError
+from selfinstruct.pipeline import AlpacaMethod, Generation, Progress, now_iso
+from selfinstruct.seeds import file_sha256, load_seeds
+from selfinstruct.store import CACHE, RunStore
+from selfinstruct.teacher import Teacher, TeacherSettings, redact_url
+
+Notify = Callable[[str], None]
+
+
+@dataclass
+class RunSummary:
+    """How a run ended, for the CLI's closing lines and for scripts."""
+
+    out: Path
+    status: str
+    accepted: int
+    target: int
+    requests: int
+    requests_sent: int
+    cache_hits: int
+    candidates: int
+    rejected: dict[str, int]
+    prompt_tokens: int
+    completion_tokens: int
+    wall_time_s: float
+    model: str
+    base_url: str | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in ("selfinstruct", "openai", "pydantic", "rapidfuzz", "rouge-score", "datasets"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+@contextlib.contextmanager
+def _teacher_endpoint(config: GenerateConfig, notify: Notify) -> Iterator[tuple[str | None, str]]:
+    """Yield (base_url, model): the configured API, or the embedded local teacher."""
+    use_local = config.teacher == "local" or (
+        config.teacher == "auto" and not config.base_url and not config.api_key
+    )
+    if not use_local:
+        if not config.base_url and not config.api_key:
+            raise ConfigError("--teacher api: no API key; set OPENAI_API_KEY or pass --base-url")
+        yield config.base_url, config.model or (None if config.base_url else DEFAULT_OPENAI_MODEL)
+        return
+    from selfinstruct.local_teacher import LocalTeacher
+
+    with LocalTeacher(log_dir=config.out) as local:
+        notify(local.banner())
+        yield local.base_url, local.model
+
+
+async def _served_model(settings: TeacherSettings) -> str:
+    """The model a single-model server (vLLM, llama.cpp, Ollama) serves, when none was named."""
+    client = openai.AsyncOpenAI(
+        base_url=settings.base_url,
+        api_key=settings.api_key or "not-needed",
+        max_retries=1,
+        timeout=15,
+    )
+    try:
+        page = await client.models.list()
+        names = [item.id for item in page.data]
+    except openai.AuthenticationError:
+        raise TeacherAuthError(
+            401, f"{redact_url(settings.base_url)} refused the API key"
+        ) from None
+    except openai.OpenAIError as exc:
+        raise ConfigError(
+            f"--model: not given, and {redact_url(settings.base_url)} did not list its models "
+            f"({type(exc).__name__}); pass --model"
+        ) from None
+    finally:
+        await client.close()
+    if len(names) != 1:
+        raise ConfigError(
+            f"--model: not given, and {redact_url(settings.base_url)} serves "
+            f"{len(names)} models ({', '.join(names[:5])}); pass --model"
+        )
+    return names[0]
+
+
+def _manifest(
+    config: GenerateConfig,
+    summary: RunSummary,
+    seed_files: list[dict[str, Any]],
+    created_at: str,
+) -> dict[str, Any]:
+    settings = config.model_dump(mode="json")
+    settings["base_url"] = summary.base_url
+    settings["model"] = summary.model
+    return {
+        "package_version": package_versions().get("selfinstruct", "unknown"),
+        "created_at": created_at,
+        "updated_at": now_iso(),
+        "status": summary.status,
+        "config": settings,
+        "teacher": {"model": summary.model, "base_url": summary.base_url},
+        "seed_files": seed_files,
+        "packages": package_versions(),
+        "counts": {
+            "requests": summary.requests,
+            "requests_sent_this_session": summary.requests_sent,
+            "cache_hits_this_session": summary.cache_hits,
+            "candidates": summary.candidates,
+            "accepted": summary.accepted,
+            "rejected": summary.rejected,
+        },
+        "usage": {
+            "prompt_tokens": summary.prompt_tokens,
+            "completion_tokens": summary.completion_tokens,
+        },
+        "wall_time_s": round(summary.wall_time_s, 2),
+    }
+
+
+def generate(
+    config: GenerateConfig | None = None,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    notify: Notify | None = None,
+    **settings: Any,
+) -> RunSummary:
+    """Generate (or resume) a dataset in `config.out`; returns how the run ended.
+
+    `settings` are `GenerateConfig` fields, for calls like `generate(out="outputs/x",
+    num_instructions=50, base_url="http://127.0.0.1:8000/v1")`.
+    """
+    if config is None:
+        config = GenerateConfig(**settings)
+    elif settings:
+        config = config.model_copy(update=settings)
+    say: Notify = notify or (lambda message: None)
+    seeds = load_seeds(config.seeds)
+    seed_files = [
+        {"path": str(path), "sha256": file_sha256(path)}
+        for path in dict.fromkeys(_seed_paths(config))
+    ]
+    with RunStore(config.out) as store:
+        for warning in store.warnings:
+            say(f"warning: {warning}")
+        previous = store.read_manifest() or {}
+        created_at = previous.get("created_at") or now_iso()
+        _warn_changed(previous, config, say)
+        with _teacher_endpoint(config, say) as (base_url, model):
+            return asyncio.run(
+                _run(
+                    config, store, seeds, seed_files, created_at, base_url, model, on_progress, say
+                )
+            )
+
+
+def _seed_paths(config: GenerateConfig) -> list[Path]:
+    from selfinstruct.datafile import expand_paths
+
+    return expand_paths(config.seeds)
+
+
+def _warn_changed(previous: dict[str, Any], config: GenerateConfig, say: Notify) -> None:
+    """Changing what is asked of the teacher mid-run is allowed, but the user should know."""
+    old = previous.get("config") or {}
+    new = config.request_settings()
+    changed = [k for k, v in new.items() if k in old and old[k] != v and k != "model"]
+    if changed:
+        say(
+            "warning: resuming with different "
+            + ", ".join(changed)
+            + " than the run started with; earlier records keep the old settings"
+        )
+
+
+async def _run(
+    config: GenerateConfig,
+    store: RunStore,
+    seeds: list[Any],
+    seed_files: list[dict[str, Any]],
+    created_at: str,
+    base_url: str | None,
+    model: str | None,
+    on_progress: Callable[[Progress], None] | None,
+    say: Notify,
+) -> RunSummary:
+    settings = TeacherSettings(
+        model=model or "",
+        base_url=base_url,
+        api_key=config.api_key_value(),
+        temperature=config.temperature,
+        top_p=config.top_p,
+        max_tokens=config.max_tokens,
+        seed=config.seed,
+        timeout_s=config.timeout_s,
+        max_attempts=config.max_attempts,
+        concurrency=config.concurrency,
+        rpm=config.rpm,
+    )
+    if not settings.model:
+        settings.model = await _served_model(settings)
+    cache = None
+    if config.use_cache:
+        from selfinstruct.cache import ResponseCache
+
+        cache = ResponseCache(store.path / CACHE)
+    teacher = Teacher(settings, cache=cache)
+    method = AlpacaMethod(
+        seeds=seeds,
+        seed=config.seed,
+        num_demonstrations=config.num_demonstrations,
+        tasks_per_request=config.tasks_per_request,
+        topic=config.topic,
+    )
+    loop = Generation(
+        store=store,
+        teacher=teacher,
+        method=method,
+        seeds=seeds,
+        target=config.num_instructions,
+        model_name=settings.model,
+        concurrency=config.concurrency,
+        rouge_threshold=config.rouge_threshold,
+        tokenizer=config.tokenizer,
+        on_progress=on_progress,
+    )
+    started = time.monotonic()
+    status = "running"
+
+    def summary() -> RunSummary:
+        state = loop.state
+        return RunSummary(
+            out=store.path,
+            status=status,
+            accepted=state.accepted,
+            target=config.num_instructions,
+            requests=state.requests_done,
+            requests_sent=teacher.stats.requests_sent,
+            cache_hits=teacher.stats.cache_hits,
+            candidates=state.candidates,
+            rejected=dict(state.rejected.most_common()),
+            prompt_tokens=state.prompt_tokens,
+            completion_tokens=state.completion_tokens,
+            wall_time_s=time.monotonic() - started,
+            model=settings.model,
+            base_url=teacher.public_base_url,
+            warnings=list(store.warnings),
+        )
+
+    store.write_manifest(_manifest(config, summary(), seed_files, created_at))
+    try:
+        await loop.run()
+        status = "complete" if loop.state.accepted >= config.num_instructions else "stopped"
+    except SelfInstructError:
+        status = "failed"
+        raise
+    except BaseException:
+        status = "interrupted"
+        raise
+    finally:
+        result = summary()
+        store.write_manifest(_manifest(config, result, seed_files, created_at))
+        await teacher.close()
+        if cache is not None:
+            cache.close()
+    return result

@@ -1,0 +1,97 @@
+"""Loading seed tasks from Self-Instruct JSONL or Alpaca JSON/JSONL, auto-detected per file.
+
+Seeds are the only human input of a run, so every problem is reported as `file:line: what`,
+before a single paid request is sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from selfinstruct.datafile import expand_paths, iter_json_objects
+from selfinstruct.errors import SeedFileError
+from selfinstruct.schemas import SeedTask, is_no_input
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    field = ".".join(str(part) for part in error["loc"]) or "record"
+    if error["type"] == "missing":
+        return f'missing field "{field}"'
+    return f'field "{field}": {error["msg"]}'
+
+
+def _from_alpaca(obj: dict[str, Any]) -> dict[str, Any]:
+    input_text = obj.get("input") or ""
+    if isinstance(input_text, str) and is_no_input(input_text):
+        input_text = ""
+    return {
+        "id": obj.get("id", ""),
+        "instruction": obj.get("instruction"),
+        "instances": [{"input": input_text, "output": obj.get("output")}],
+        "is_classification": bool(obj.get("is_classification", False)),
+    }
+
+
+def parse_seed_object(obj: dict[str, Any], path: Path, line: int) -> SeedTask:
+    """One seed task from either format; raises `SeedFileError` naming `path:line`."""
+    data = obj if "instances" in obj else _from_alpaca(obj)
+    if "instruction" not in obj:
+        raise SeedFileError(path, line, 'missing field "instruction"')
+    if "instances" not in obj and "output" not in obj:
+        raise SeedFileError(
+            path, line, 'missing field "instances" (Self-Instruct format) or "output" (Alpaca)'
+        )
+    try:
+        task = SeedTask.model_validate(data, strict=False)
+    except ValidationError as exc:
+        raise SeedFileError(path, line, _first_error(exc)) from None
+    for instance in task.instances:
+        if is_no_input(instance.input):
+            instance.input = ""
+    return task
+
+
+def load_seed_file(path: str | Path) -> list[SeedTask]:
+    """All seed tasks of one file, with ids filled in where the file has none."""
+    path = Path(path)
+    tasks: list[SeedTask] = []
+    seen: dict[str, int] = {}
+    for line, obj in iter_json_objects(path):
+        task = parse_seed_object(obj, path, line)
+        if not task.id:
+            task.id = f"{path.stem}_{len(tasks)}"
+        if task.id in seen:
+            first = seen[task.id]
+            raise SeedFileError(path, line, f'duplicate id "{task.id}" (first on line {first})')
+        seen[task.id] = line
+        tasks.append(task)
+    return tasks
+
+
+def load_seeds(paths: str | Path | Iterable[str | Path]) -> list[SeedTask]:
+    """Seed tasks from files or folders; ids must be unique across all of them."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    tasks: list[SeedTask] = []
+    owners: dict[str, Path] = {}
+    files = expand_paths(paths)
+    for path in files:
+        for task in load_seed_file(path):
+            if task.id in owners:
+                raise SeedFileError(path, None, f'id "{task.id}" also used in {owners[task.id]}')
+            owners[task.id] = path
+            tasks.append(task)
+    if not tasks:
+        raise SeedFileError(", ".join(map(str, files)) or "<none>", None, "no seed tasks")
+    return tasks
+
+
+def file_sha256(path: str | Path) -> str:
+    """Content hash recorded in the manifest, so a dataset names exactly the seeds it grew from."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

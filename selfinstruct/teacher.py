@@ -1,0 +1,389 @@
+"""The teacher: an async client for any OpenAI-compatible API (OpenAI, vLLM, llama.cpp, Ollama).
+
+One retry policy rules (tenacity; the SDK's own retries are off): exponential backoff with
+jitter on 429, 5xx, timeouts, dropped connections and malformed bodies, honouring
+`Retry-After` and `x-ratelimit-reset-*`. A 401/403 or an unknown model stops at once: no
+retry can fix them. Answers go through the response cache, so no paid request is sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+import openai
+from aiolimiter import AsyncLimiter
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from selfinstruct.cache import CachedResponse, ResponseCache, request_key
+from selfinstruct.errors import (
+    TeacherAuthError,
+    TeacherConnectionError,
+    TeacherError,
+    TeacherHTTPError,
+    TeacherTimeout,
+)
+
+Endpoint = Literal["chat", "completions"]
+
+#: Longest wait a server may ask for before we give up honouring it and use our own backoff.
+MAX_SERVER_WAIT_S = 120.0
+
+
+@dataclass
+class TeacherSettings:
+    """How to reach the teacher and how to sample from it."""
+
+    model: str
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    endpoint: Endpoint = "chat"
+    temperature: float = 1.0
+    top_p: float = 1.0
+    max_tokens: int = 3072
+    stop: list[str] | None = None
+    extra_body: dict[str, Any] | None = None
+    response_format: dict[str, Any] | None = None
+    seed: int | None = None
+    timeout_s: float = 120.0
+    max_attempts: int = 6
+    concurrency: int = 8
+    rpm: float | None = None
+
+    def sampling(self) -> dict[str, Any]:
+        """The parameters that change what the provider generates (part of the cache key)."""
+        return {
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_tokens": self.max_tokens,
+            "stop": self.stop,
+            "extra_body": self.extra_body,
+            "response_format": self.response_format,
+        }
+
+
+@dataclass(frozen=True)
+class TeacherRequest:
+    """One call: chat messages, or a prompt for the completions endpoint."""
+
+    index: int
+    messages: list[dict[str, str]] | None = None
+    prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A teacher answer, fresh or replayed from the cache."""
+
+    text: str
+    finish_reason: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    cache_key: str
+    cached: bool
+    attempts: int = 1
+
+
+@dataclass
+class TeacherStats:
+    """Counters for the manifest and the progress line."""
+
+    requests_sent: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+
+
+class BadResponse(Exception):
+    """The server answered 200 with something that is not a usable completion."""
+
+
+def redact_url(url: str | None) -> str | None:
+    """A base URL without credentials or query string, safe for logs and the manifest."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _error_kind(exc: BaseException) -> str:
+    if isinstance(exc, openai.APIStatusError):
+        return f"http_{exc.status_code}"
+    if isinstance(exc, openai.APITimeoutError):
+        return "timeout"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection"
+    if isinstance(exc, BadResponse):
+        return "bad_response"
+    return type(exc).__name__
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code in (408, 409, 425, 429) or exc.status_code >= 500
+    return isinstance(exc, (openai.APIConnectionError, BadResponse))
+
+
+_DURATION = re.compile(r"(?P<value>\d+(?:\.\d+)?)(?P<unit>ms|s|m|h)")
+_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_reset(value: str) -> float | None:
+    """Seconds from `x-ratelimit-reset-*` values such as `1s`, `6m0s`, `20ms`."""
+    total = 0.0
+    found = False
+    for match in _DURATION.finditer(value):
+        found = True
+        total += float(match.group("value")) * _UNIT_S[match.group("unit")]
+    return total if found else None
+
+
+def server_wait(exc: BaseException | None) -> float | None:
+    """The wait a 429/503 asks for, from `Retry-After` or `x-ratelimit-reset-*` headers."""
+    if not isinstance(exc, openai.APIStatusError):
+        return None
+    headers = exc.response.headers
+    retry_after = headers.get("retry-after")
+    if retry_after:
+        try:
+            return min(float(retry_after), MAX_SERVER_WAIT_S)
+        except ValueError:
+            pass
+    waits = [
+        parse_reset(headers[name])
+        for name in ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens")
+        if headers.get(name)
+    ]
+    waits = [w for w in waits if w is not None]
+    return min(max(waits), MAX_SERVER_WAIT_S) if waits else None
+
+
+class _WaitServerOrBackoff:
+    """Honour the server's requested wait when it gives one, else backoff with jitter."""
+
+    def __init__(self, initial: float, maximum: float) -> None:
+        self.backoff = wait_exponential_jitter(initial=initial, max=maximum, jitter=initial)
+
+    def __call__(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        asked = server_wait(exc)
+        return asked if asked is not None else self.backoff(state)
+
+
+class Teacher:
+    """Sends requests with bounded concurrency, pacing, retries and the response cache."""
+
+    def __init__(
+        self,
+        settings: TeacherSettings,
+        cache: ResponseCache | None = None,
+        backoff_initial_s: float = 1.0,
+        backoff_max_s: float = 60.0,
+    ) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.stats = TeacherStats()
+        self._semaphore = asyncio.Semaphore(max(1, settings.concurrency))
+        self._pace = AsyncLimiter(1, 60.0 / settings.rpm) if settings.rpm else None
+        self._wait = _WaitServerOrBackoff(backoff_initial_s, backoff_max_s)
+        self._client = openai.AsyncOpenAI(
+            api_key=settings.api_key or "not-needed",
+            base_url=settings.base_url,
+            max_retries=0,
+            timeout=settings.timeout_s,
+        )
+        self.public_base_url = redact_url(str(self._client.base_url)) or ""
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    def describe(self, request: TeacherRequest) -> dict[str, Any]:
+        """What identifies a request to the cache: everything the provider sees, no secrets."""
+        return {
+            "base_url": self.public_base_url,
+            "model": self.settings.model,
+            "endpoint": self.settings.endpoint,
+            "messages": request.messages,
+            "prompt": request.prompt,
+            "sampling": self.settings.sampling(),
+            "seed": self.request_seed(request.index),
+            "index": request.index,
+        }
+
+    def request_seed(self, index: int) -> int | None:
+        """A per-request seed: reproducible runs on servers that honour it, distinct requests."""
+        if self.settings.seed is None:
+            return None
+        return (self.settings.seed * 1_000_003 + index) % 2**31
+
+    def cache_key(self, request: TeacherRequest) -> str:
+        return request_key(self.describe(request))
+
+    async def complete(self, request: TeacherRequest) -> Completion:
+        """The teacher's answer to `request`; raises a `TeacherError` when it cannot be had."""
+        key = self.cache_key(request)
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                self.stats.cache_hits += 1
+                return Completion(
+                    hit.text,
+                    hit.finish_reason,
+                    hit.prompt_tokens,
+                    hit.completion_tokens,
+                    key,
+                    cached=True,
+                    attempts=0,
+                )
+        attempts = 0
+        try:
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception(_is_retryable),
+                stop=stop_after_attempt(self.settings.max_attempts),
+                wait=self._wait,
+                reraise=True,
+            ):
+                with attempt:
+                    attempts += 1
+                    try:
+                        fresh = await self._send(request)
+                    except Exception as exc:
+                        self.stats.errors[_error_kind(exc)] += 1
+                        raise
+        except openai.APIStatusError as exc:
+            raise self._status_error(exc) from None
+        except openai.APITimeoutError:
+            raise TeacherTimeout(
+                f"request {request.index}: no answer from {self._where()} within "
+                f"{self.settings.timeout_s:g}s after {attempts} attempts"
+            ) from None
+        except openai.APIConnectionError as exc:
+            raise TeacherConnectionError(
+                f"request {request.index}: cannot reach {self._where()} after {attempts} "
+                f"attempts ({exc.__cause__ or exc})"
+            ) from None
+        except BadResponse as exc:
+            raise TeacherError(
+                f"request {request.index}: {self._where()} sent an unusable answer after "
+                f"{attempts} attempts: {exc}"
+            ) from None
+        if self.cache is not None:
+            self.cache.put(key, fresh)
+        return Completion(
+            fresh.text,
+            fresh.finish_reason,
+            fresh.prompt_tokens,
+            fresh.completion_tokens,
+            key,
+            cached=False,
+            attempts=attempts,
+        )
+
+    def _where(self) -> str:
+        return f"{self.public_base_url} (model {self.settings.model})"
+
+    def _status_error(self, exc: openai.APIStatusError) -> TeacherHTTPError:
+        status = exc.status_code
+        detail = _error_message(exc)
+        if status in (401, 403):
+            return TeacherAuthError(
+                status,
+                f"{self._where()} refused the API key (HTTP {status}): {detail}; "
+                "check OPENAI_API_KEY or --api-key",
+            )
+        if status == 404:
+            return TeacherHTTPError(
+                status,
+                f"model {self.settings.model!r} not found at {self.public_base_url}"
+                f" (HTTP 404): {detail}; check --model and --base-url",
+            )
+        return TeacherHTTPError(status, f"{self._where()} answered HTTP {status}: {detail}")
+
+    async def _send(self, request: TeacherRequest) -> CachedResponse:
+        async with self._semaphore:
+            if self._pace is not None:
+                await self._pace.acquire()
+            self.stats.requests_sent += 1
+            if self.settings.endpoint == "completions":
+                return await self._send_completion(request)
+            return await self._send_chat(request)
+
+    def _common_args(self, index: int) -> dict[str, Any]:
+        args: dict[str, Any] = {
+            "model": self.settings.model,
+            "temperature": self.settings.temperature,
+            "top_p": self.settings.top_p,
+            "max_tokens": self.settings.max_tokens,
+        }
+        seed = self.request_seed(index)
+        if seed is not None:
+            args["seed"] = seed
+        if self.settings.stop:
+            args["stop"] = self.settings.stop
+        if self.settings.extra_body:
+            args["extra_body"] = self.settings.extra_body
+        return args
+
+    async def _send_chat(self, request: TeacherRequest) -> CachedResponse:
+        args = self._common_args(request.index)
+        if self.settings.response_format:
+            args["response_format"] = self.settings.response_format
+        response = await self._client.chat.completions.create(
+            messages=request.messages or [], **args
+        )
+        choices = getattr(response, "choices", None)
+        if not isinstance(choices, list):
+            raise BadResponse(f"not a chat completion: {str(response)[:200]!r}")
+        if not choices:
+            raise BadResponse("the answer has no choices")
+        choice = choices[0]
+        text = (choice.message.content if choice.message else None) or ""
+        return self._settle(response, text, choice.finish_reason)
+
+    async def _send_completion(self, request: TeacherRequest) -> CachedResponse:
+        args = self._common_args(request.index)
+        response = await self._client.completions.create(prompt=request.prompt or "", **args)
+        choices = getattr(response, "choices", None)
+        if not isinstance(choices, list):
+            raise BadResponse(f"not a completion: {str(response)[:200]!r}")
+        if not choices:
+            raise BadResponse("the answer has no choices")
+        choice = choices[0]
+        return self._settle(response, choice.text or "", choice.finish_reason)
+
+    def _settle(self, response: Any, text: str, finish_reason: str | None) -> CachedResponse:
+        usage = getattr(response, "usage", None)
+        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
+        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+        self.stats.prompt_tokens += prompt_tokens
+        self.stats.completion_tokens += completion_tokens
+        return CachedResponse(
+            text=text,
+            finish_reason=finish_reason,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            model=getattr(response, "model", None),
+        )
+
+
+def _error_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])[:300]
+    return str(exc.message)[:300]

@@ -1,0 +1,66 @@
+"""Checking any Alpaca JSON/JSONL file against the `Record` contract, line by line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from selfinstruct.datafile import iter_json_objects
+from selfinstruct.errors import SeedFileError
+from selfinstruct.schemas import Record
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.message}"
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"]) or "record"
+        if error["type"] == "missing":
+            parts.append(f'missing field "{field}"')
+        elif error["type"] == "extra_forbidden":
+            parts.append(f'unexpected field "{field}"')
+        else:
+            parts.append(f'"{field}": {error["msg"]}')
+    return "; ".join(parts)
+
+
+def check_file(path: str | Path) -> Iterator[Problem]:
+    """Every problem of an Alpaca-style dataset file; nothing when it is clean."""
+    path = Path(path)
+    seen: dict[tuple[str, str], int] = {}
+    count = 0
+    try:
+        for line, obj in iter_json_objects(path):
+            count += 1
+            try:
+                record = Record.model_validate(obj)
+            except ValidationError as exc:
+                yield Problem(str(path), line, _describe(exc))
+                continue
+            key = (" ".join(record.instruction.split()).lower(), record.input.strip())
+            if key in seen:
+                yield Problem(str(path), line, f"duplicate of the record on line {seen[key]}")
+            else:
+                seen[key] = line
+    except SeedFileError as exc:
+        yield Problem(exc.path, exc.line, exc.message)
+        return
+    if count == 0:
+        yield Problem(str(path), None, "no records")
+
+
+def count_records(path: str | Path) -> int:
+    return sum(1 for _ in iter_json_objects(path))

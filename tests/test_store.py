@@ -1,0 +1,75 @@
+"""The run directory survives crashes: commits are all-or-nothing, torn lines are repaired."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from selfinstruct.errors import RunDirError
+from selfinstruct.schemas import AcceptedRecord, Rejection
+from selfinstruct.store import DATA, JOURNAL, RECORDS, REJECTED, RunStore
+
+
+def record(i: int) -> AcceptedRecord:
+    return AcceptedRecord(
+        id=f"rec_{i:06d}", instruction=f"Task number {i} 任务", input="", output="Done.",
+        model="m", request_index=i, demonstration_ids=["s1"], created_at="2026-01-01T00:00:00+00:00",
+    )
+
+
+def test_commit_and_reopen(tmp_path):
+    with RunStore(tmp_path) as store:
+        store.commit(0, [record(0), record(1)], [Rejection(reason="too_short", instruction="x")])
+        store.commit(1, [record(2)], [])
+    with RunStore(tmp_path) as store:
+        assert [r.id for r in store.accepted_records()] == ["rec_000000", "rec_000001", "rec_000002"]
+        assert store.last_commit.request_index == 1
+        assert store.warnings == []
+    lines = (tmp_path / DATA).read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0]) == {"instruction": "Task number 0 任务", "input": "", "output": "Done."}
+    assert "任务" in lines[0]  # UTF-8 as is, not \u-escaped
+
+
+def test_torn_and_uncommitted_lines_are_cut_with_a_warning(tmp_path):
+    with RunStore(tmp_path) as store:
+        store.commit(0, [record(0)], [])
+    committed = (tmp_path / DATA).read_bytes()
+    with open(tmp_path / DATA, "ab") as handle:  # a kill after a full line and half of another
+        handle.write(b'{"instruction": "late", "input": "", "output": "x"}\n{"instruction": "to')
+    with open(tmp_path / JOURNAL, "ab") as handle:
+        handle.write(b'{"request_index": 1, "acc')
+    with RunStore(tmp_path) as store:
+        assert (tmp_path / DATA).read_bytes() == committed
+        assert len(store.accepted_records()) == 1
+        assert any("data.jsonl" in w for w in store.warnings)
+        assert any("progress.jsonl" in w for w in store.warnings)
+        store.commit(1, [record(1)], [])
+    assert len((tmp_path / DATA).read_text().splitlines()) == 2
+
+
+def test_second_writer_is_refused(tmp_path):
+    with RunStore(tmp_path), pytest.raises(RunDirError, match="another selfinstruct process"):
+        RunStore(tmp_path).open()
+
+
+def test_foreign_directory_is_refused(tmp_path):
+    (tmp_path / DATA).write_text('{"instruction": "a", "input": "", "output": "b"}\n')
+    with pytest.raises(RunDirError, match="not a selfinstruct run directory"):
+        RunStore(tmp_path).open()
+
+
+def test_failed_write_rolls_back(tmp_path, monkeypatch):
+    with RunStore(tmp_path) as store:
+        store.commit(0, [record(0)], [])
+        before = {n: (tmp_path / n).read_bytes() for n in (DATA, RECORDS, REJECTED, JOURNAL)}
+
+        def full_disk(fd):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr("selfinstruct.store.os.fsync", full_disk)
+        with pytest.raises(RunDirError, match="disk full"):
+            store.commit(1, [record(1)], [])
+        monkeypatch.undo()
+    after = {n: (tmp_path / n).read_bytes() for n in (DATA, RECORDS, REJECTED, JOURNAL)}
+    assert after == before
