@@ -85,6 +85,20 @@ def main(debug: bool) -> None:
 )
 @click.option("--seed", type=int, help="Random seed for sampling demonstrations [42].")
 @click.option("--no-cache", is_flag=True, default=None, help="Do not reuse cached answers.")
+@click.option("--max-cost", type=float, help="Stop cleanly before spending this many USD.")
+@click.option("--max-tokens-total", type=int, help="Stop cleanly before this many tokens.")
+@click.option("--max-requests", type=int, help="Hard cap on requests sent, retries included.")
+@click.option(
+    "--stall-requests",
+    type=int,
+    help="Stop when this many requests in a row yield no record [50]; 0 = never.",
+)
+@click.option(
+    "--max-error-rate",
+    type=float,
+    help="Stop when more than this share of the last 100 requests failed [0.5].",
+)
+@click.option("--dry-run", is_flag=True, help="Print the estimated requests, tokens and cost.")
 @click.option(
     "--config",
     "config_file",
@@ -93,7 +107,11 @@ def main(debug: bool) -> None:
 )
 @handle_errors
 def generate(
-    config_file: Path | None, no_cache: bool | None, seeds: tuple[Path, ...], **flags: Any
+    config_file: Path | None,
+    no_cache: bool | None,
+    seeds: tuple[Path, ...],
+    dry_run: bool,
+    **flags: Any,
 ) -> None:
     """Generate a dataset (or resume one: the same command continues where it stopped)."""
     from selfinstruct.config import build_config
@@ -103,6 +121,12 @@ def generate(
     flags["seeds"] = list(seeds) or None
     flags["use_cache"] = False if no_cache else None
     config = build_config(flags, config_file)
+    if dry_run:
+        from selfinstruct.estimate import estimate
+        from selfinstruct.seeds import load_seeds
+
+        click.echo(estimate(config, load_seeds(config.seeds)).describe())
+        return
     printer = ProgressPrinter()
     try:
         summary = run_generate(
@@ -118,9 +142,15 @@ def generate(
         f"{summary.completion_tokens} out | {summary.wall_time_s:.1f}s",
         err=True,
     )
+    if summary.cost_usd is not None:
+        click.echo(f"estimated cost: ${summary.cost_usd:.4f}", err=True)
     if rejected:
         reasons = ", ".join(f"{reason} {n}" for reason, n in summary.rejected.items())
         click.echo(f"rejected {rejected} of {summary.candidates} candidates: {reasons}", err=True)
+    if summary.stop is not None:
+        click.echo(summary.stop.message, err=True)
+    if summary.exit_code:
+        sys.exit(summary.exit_code)
 
 
 @main.command()
@@ -141,3 +171,17 @@ def validate(files: tuple[Path, ...]) -> None:
             click.echo(f"{path}: ok")
     if problems:
         _fail(f"{problems} problem(s)")
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option("--rejected", is_flag=True, help="Sample rejections instead of records.")
+@click.option("--reason", help="Only rejections whose reason starts with this.")
+@click.option("-n", "count", type=int, default=5, show_default=True, help="How many to show.")
+@click.option("--seed", type=int, help="Random seed for the sample.")
+@handle_errors
+def show(run: Path, rejected: bool, reason: str | None, count: int, seed: int | None) -> None:
+    """Print a random sample of a run's records (or rejections, with their evidence)."""
+    from selfinstruct.show import show as show_sample
+
+    show_sample(run, rejected=rejected or reason is not None, reason=reason, n=count, seed=seed)

@@ -50,6 +50,13 @@ class GenerateConfig(BaseModel):
     rouge_threshold: float = Field(default=0.7, gt=0.0, le=1.0)
     tokenizer: Literal["default", "unicode"] = "default"
     use_cache: bool = True
+    # run control and budget
+    max_cost: float | None = Field(default=None, gt=0)
+    max_tokens_total: int | None = Field(default=None, gt=0)
+    max_requests: int | None = Field(default=None, gt=0)
+    stall_requests: int = Field(default=50, ge=0)
+    max_error_rate: float = Field(default=0.5, gt=0.0, le=1.0)
+    prices: dict[str, dict[str, float]] = Field(default_factory=dict)
 
     @field_validator("base_url")
     @classmethod
@@ -95,7 +102,10 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
     table = data.get("generate", data)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [generate] must be a table")
-    return {key.replace("-", "_"): value for key, value in table.items() if key != "prices"}
+    settings = {key.replace("-", "_"): value for key, value in table.items() if key != "prices"}
+    if "prices" in data:
+        settings["prices"] = data["prices"]
+    return settings
 
 
 def from_environment() -> dict[str, Any]:

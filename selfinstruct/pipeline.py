@@ -1,8 +1,11 @@
-"""The generation loop: prompts → teacher → parse → filters → dedup → store.
+"""The generation loop: units of work → ordered screening → ordered commits.
 
-Requests run concurrently; their answers are processed strictly in request order, one
-commit each, so acceptance is deterministic (a fixed `--seed` and a cached teacher give the
-same dataset every time) and a resumed run continues at the first uncommitted request.
+A unit is one pass of a method (Alpaca: one request; Self-Instruct: a bootstrap request and
+the requests that complete its tasks). Units run concurrently; two ordered gates make the
+result independent of timing: candidates are screened (filters, exact and ROUGE-L dedup)
+in unit order, and units are committed to the store in unit order. So a fixed `--seed` and a
+cached teacher give the same dataset every time, and a resumed run restarts at the first
+uncommitted unit, replaying from the cache whatever it had already received.
 This module knows no HTTP and no file formats: the teacher and the store own those.
 """
 
@@ -10,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import random
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -18,14 +20,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from selfinstruct.errors import TeacherAuthError, TeacherError, TeacherHTTPError
+from selfinstruct.errors import BudgetExceeded, TeacherAuthError, TeacherError, TeacherHTTPError
 from selfinstruct.filters import Filter, default_filters, first_reason
-from selfinstruct.parse import ParseResult, evidence, parse_json_tasks, parse_tasks
-from selfinstruct.prompts import render_alpaca_prompt
+from selfinstruct.guards import Budget, ProgressGuard, StopReason
+from selfinstruct.methods import Batch, Method
 from selfinstruct.rouge import RougeIndex, TokenizerName
 from selfinstruct.schemas import CONTROL_CHARS, AcceptedRecord, Candidate, Rejection, SeedTask
 from selfinstruct.store import RunStore
-from selfinstruct.teacher import Completion, Teacher, TeacherRequest
+from selfinstruct.teacher import Teacher
+
+#: Rejections of tasks that passed screening (they joined the dedup pool) but gave no record.
+POOL_REASONS = frozenset({"no_valid_instances", "over_target"})
 
 
 def now_iso() -> str:
@@ -50,6 +55,7 @@ class Progress:
     completion_tokens: int
     rejected: Counter[str]
     started: float
+    cost_usd: float | None = None
 
     @property
     def elapsed(self) -> float:
@@ -58,9 +64,10 @@ class Progress:
 
 @dataclass
 class LoopState:
-    """Counters that survive a resume (rebuilt from the run directory on start)."""
+    """Counters that survive a resume (rebuilt from the journal on start)."""
 
     accepted: int = 0
+    units_done: int = 0
     requests_done: int = 0
     candidates: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
@@ -68,28 +75,45 @@ class LoopState:
     completion_tokens: int = 0
 
 
-@dataclass
-class AlpacaMethod:
-    """Stanford Alpaca's recipe: k seed demonstrations, n new complete tasks per request."""
+class GateClosed(Exception):
+    """An earlier unit will never pass: later units must not commit (resume redoes them)."""
 
-    seeds: Sequence[SeedTask]
-    seed: int
-    num_demonstrations: int = 3
-    tasks_per_request: int = 20
-    topic: str | None = None
-    structured: bool = False
 
-    def build_request(self, index: int) -> tuple[TeacherRequest, list[str]]:
-        """Request `index`'s prompt; its demonstrations depend only on (seed, index)."""
-        rng = random.Random(f"{self.seed}:{index}")
-        k = min(self.num_demonstrations, len(self.seeds))
-        demos = rng.sample(list(self.seeds), k)
-        messages = render_alpaca_prompt(demos, self.tasks_per_request, topic=self.topic)
-        return TeacherRequest(index=index, messages=messages), [d.id for d in demos]
+class OrderedGate:
+    """Lets units through one at a time in index order."""
 
-    def parse(self, completion: Completion, index: int) -> ParseResult:
-        parser = parse_json_tasks if self.structured else parse_tasks
-        return parser(completion.text, completion.finish_reason, request_index=index)
+    def __init__(self, first: int) -> None:
+        self.next = first
+        self.closed_from: int | None = None
+        self._changed = asyncio.Condition()
+
+    def _closed_for(self, index: int) -> bool:
+        return self.closed_from is not None and index >= self.closed_from
+
+    async def wait_turn(self, index: int) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._closed_for(index) or self.next == index)
+            if self._closed_for(index):
+                raise GateClosed
+
+    async def wait_passed(self, index: int) -> None:
+        """Wait until every unit up to `index` has passed."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._closed_for(index) or self.next > index)
+            if self._closed_for(index):
+                raise GateClosed
+
+    async def advance(self) -> None:
+        async with self._changed:
+            self.next += 1
+            self._changed.notify_all()
+
+    async def close(self, from_index: int = 0) -> None:
+        """Units from `from_index` on will never pass (earlier ones still may)."""
+        async with self._changed:
+            if self.closed_from is None or from_index < self.closed_from:
+                self.closed_from = from_index
+            self._changed.notify_all()
 
 
 class Generation:
@@ -100,7 +124,7 @@ class Generation:
         *,
         store: RunStore,
         teacher: Teacher,
-        method: AlpacaMethod,
+        method: Method,
         seeds: Sequence[SeedTask],
         target: int,
         model_name: str,
@@ -109,6 +133,8 @@ class Generation:
         tokenizer: TokenizerName = "default",
         filters: Sequence[Filter] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
+        guard: ProgressGuard | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.store = store
         self.teacher = teacher
@@ -116,14 +142,23 @@ class Generation:
         self.target = target
         self.model_name = model_name
         self.concurrency = max(1, concurrency)
-        self.filters = list(filters) if filters is not None else default_filters()
+        self.filters = method.screen_filters(
+            list(filters) if filters is not None else default_filters()
+        )
         self.on_progress = on_progress
+        self.guard = guard
+        self.budget = budget
+        self.stop_reason: StopReason | None = None
+        self.in_flight = 0
+        self.errors: Counter[str] = Counter()
         self.state = LoopState()
         self.started = time.monotonic()
         self.pool = RougeIndex(threshold=rouge_threshold, tokenizer=tokenizer)
         self.seed_index = RougeIndex(threshold=rouge_threshold, tokenizer=tokenizer)
         self.exact: dict[str, str] = {}
         self.alias: dict[str, str] = {}
+        #: (unit index, instruction) of every screened task, in screening order
+        self.generated: list[tuple[int, str]] = []
         for task in seeds:
             self.pool.add(task.instruction, task.id)
             self.seed_index.add(task.instruction, task.id)
@@ -133,51 +168,59 @@ class Generation:
     def _restore(self) -> None:
         """Reload what earlier sessions committed: the dedup pool and the counters."""
         for record in self.store.accepted_records():
-            self.pool.add(record.instruction, record.id)
-            self.exact.setdefault(normalize_instruction(record.instruction), record.id)
             self.state.accepted += 1
+            self._join_pool(record.request_index, record.instruction, record.id)
+        for rejection in self.store.rejections(POOL_REASONS):
+            self._join_pool(rejection.request_index, rejection.instruction, rejection.detail or "")
         commit = self.store.last_commit
         totals = commit.totals
-        self.state.requests_done = int(totals.get("requests", commit.request_index + 1))
+        self.state.units_done = int(totals.get("units", commit.request_index + 1))
+        self.state.requests_done = int(totals.get("requests", self.state.units_done))
         self.state.candidates = int(totals.get("candidates", 0))
         self.state.prompt_tokens = int(totals.get("prompt_tokens", 0))
         self.state.completion_tokens = int(totals.get("completion_tokens", 0))
         self.state.rejected = Counter(totals.get("rejected", {}))
+        self.errors.update(totals.get("errors", {}))
+        self.teacher.stats.errors.update(totals.get("attempt_errors", {}))
+        self.teacher.stats.requests_sent_before = int(totals.get("http_requests", 0))
 
-    # -- accepting --------------------------------------------------------------------------
-    def _screen(self, result: ParseResult, index: int) -> tuple[list[Candidate], list[Rejection]]:
-        """Filters and exact duplicates: what is left goes to the ROUGE-L check."""
-        rejected = list(result.rejections)
-        survivors: list[Candidate] = []
+    def _join_pool(self, unit: int, instruction: str, key: str) -> None:
+        normal = normalize_instruction(instruction)
+        if normal in self.exact:
+            return  # several records of one task (Self-Instruct instances)
+        self.pool.add(instruction, key)
+        self.exact[normal] = key
+        self.generated.append((unit, instruction))
+
+    # -- screening (ordered) ----------------------------------------------------------------
+    def _screen(self, index: int, batch: Batch) -> Batch:
+        """Filters, exact duplicates, then one batched ROUGE-L query against the pool."""
+        kept: list[Candidate] = []
         in_batch: set[str] = set()
-        for candidate in result.candidates:
+        for candidate in batch.candidates:
             candidate.instruction = CONTROL_CHARS.sub("", candidate.instruction).strip()
             candidate.input = CONTROL_CHARS.sub("", candidate.input).strip()
             candidate.output = CONTROL_CHARS.sub("", candidate.output).strip()
             reason = first_reason(self.filters, candidate)
             if reason is not None:
-                rejected.append(_reject(candidate, reason, index))
+                batch.rejections.append(_reject(candidate, reason, index))
                 continue
-            key = normalize_instruction(candidate.instruction)
-            if key in self.exact or key in in_batch:
-                neighbour = self.exact.get(key, "an earlier task of the same answer")
-                rejected.append(_reject(candidate, "exact_duplicate", index, neighbour=neighbour))
+            normal = normalize_instruction(candidate.instruction)
+            if normal in self.exact or normal in in_batch:
+                neighbour = self.exact.get(normal, "an earlier task of the same answer")
+                batch.rejections.append(
+                    _reject(candidate, "exact_duplicate", index, neighbour=neighbour)
+                )
                 continue
-            in_batch.add(key)
-            survivors.append(candidate)
-        return survivors, rejected
-
-    def _accept(
-        self, result: ParseResult, index: int, demo_ids: list[str]
-    ) -> tuple[list[AcceptedRecord], list[Rejection]]:
-        survivors, rejected = self._screen(result, index)
-        provisional = [f"req{index}.{j}" for j in range(len(survivors))]
-        items = [(c.instruction, key) for c, key in zip(survivors, provisional, strict=True)]
+            in_batch.add(normal)
+            kept.append(candidate)
+        provisional = [f"u{index}.{j}" for j in range(len(kept))]
+        items = [(c.instruction, key) for c, key in zip(kept, provisional, strict=True)]
         matches = self.pool.accept_batch(items) if items else []
-        accepted: list[AcceptedRecord] = []
-        for candidate, key, match in zip(survivors, provisional, matches, strict=True):
+        survivors: list[Candidate] = []
+        for candidate, key, match in zip(kept, provisional, matches, strict=True):
             if match is not None:
-                rejected.append(
+                batch.rejections.append(
                     _reject(
                         candidate,
                         "near_duplicate",
@@ -188,12 +231,25 @@ class Generation:
                     )
                 )
                 continue
+            candidate.pool_key = key
+            self.exact[normalize_instruction(candidate.instruction)] = key
+            self.generated.append((index, candidate.instruction))
+            survivors.append(candidate)
+        batch.candidates = survivors
+        return batch
+
+    # -- committing (ordered) ---------------------------------------------------------------
+    def _records(self, index: int, batch: Batch) -> list[AcceptedRecord]:
+        accepted: list[AcceptedRecord] = []
+        for candidate in batch.candidates:
             if self.state.accepted + len(accepted) >= self.target:
-                rejected.append(_reject(candidate, "over_target", index))
+                batch.rejections.append(
+                    _reject(candidate, "over_target", index, detail=candidate.pool_key)
+                )
                 continue
             record_id = f"rec_{self.state.accepted + len(accepted):06d}"
-            self.alias[key] = record_id
-            self.exact[normalize_instruction(candidate.instruction)] = record_id
+            if candidate.pool_key and candidate.pool_key not in self.alias:
+                self.alias[candidate.pool_key] = record_id
             nearest = self.seed_index.nearest(candidate.instruction)
             accepted.append(
                 AcceptedRecord(
@@ -203,139 +259,179 @@ class Generation:
                     output=candidate.output,
                     model=self.model_name,
                     request_index=index,
-                    demonstration_ids=demo_ids,
+                    demonstration_ids=batch.demonstration_ids,
                     nearest_seed=nearest.key if nearest else None,
                     nearest_seed_rouge_l=round(nearest.score, 4) if nearest else 0.0,
                     created_at=now_iso(),
+                    is_classification=candidate.is_classification,
                 )
             )
-        return accepted, rejected
+        return accepted
 
-    def _commit(
-        self,
-        index: int,
-        completion: Completion | None,
-        accepted: list[AcceptedRecord],
-        rejected: list[Rejection],
-        candidates: int,
-    ) -> None:
+    def _commit(self, index: int, batch: Batch, failure: BaseException | None) -> None:
+        if failure is not None:
+            kind = type(failure).__name__
+            self.errors[kind] += 1
+            batch.rejections.append(
+                Rejection(reason=f"request_failed:{kind}", detail=str(failure), request_index=index)
+            )
+        accepted = self._records(index, batch)
         state = self.state
-        state.requests_done += 1
-        state.candidates += candidates
+        state.units_done += 1
+        state.requests_done += batch.requests
+        state.candidates += batch.parsed
         state.accepted += len(accepted)
-        if completion is not None:
-            state.prompt_tokens += completion.prompt_tokens
-            state.completion_tokens += completion.completion_tokens
-        for item in rejected:
-            state.rejected[item.reason] += 1
+        state.prompt_tokens += batch.prompt_tokens
+        state.completion_tokens += batch.completion_tokens
+        state.rejected.update(item.reason for item in batch.rejections)
+        stats = self.teacher.stats
         totals = {
+            "units": state.units_done,
             "requests": state.requests_done,
             "candidates": state.candidates,
             "prompt_tokens": state.prompt_tokens,
             "completion_tokens": state.completion_tokens,
             "rejected": dict(state.rejected),
+            "http_requests": stats.requests_sent_before + stats.requests_sent,
+            "errors": dict(self.errors),
+            "attempt_errors": dict(stats.errors),
         }
-        self.store.commit(index, accepted, rejected, totals=totals)
+        self.store.commit(index, accepted, batch.rejections, totals=totals)
+        if self.guard is not None:
+            reasons = Counter(item.reason for item in batch.rejections)
+            verdict = self.guard.observe(len(accepted), failure is not None, reasons)
+            if verdict is not None:
+                self.request_stop(verdict)
 
-    def _process(
-        self, index: int, demo_ids: list[str], outcome: Completion | BaseException
-    ) -> None:
-        if isinstance(outcome, BaseException):
-            detail = str(outcome)
-            kind = type(outcome).__name__
-            failure = Rejection(reason=f"request_failed:{kind}", detail=detail, request_index=index)
-            self._commit(index, None, [], [failure], 0)
-            return
-        result = self.method.parse(outcome, index)
-        for item in result.rejections:
-            if item.reason in ("parse_error", "schema_error", "truncated") and item.raw is None:
-                item.raw, item.raw_truncated = evidence(outcome.text)
-            item.cache_key = outcome.cache_key
-        accepted, rejected = self._accept(result, index, demo_ids)
-        self._commit(index, outcome, accepted, rejected, len(result.candidates))
+    # -- one unit ---------------------------------------------------------------------------
+    async def _unit(self, index: int, screen: OrderedGate, commit: OrderedGate) -> None:
+        generated: list[str] = []
+        lag = self.method.demo_lag
+        if lag and index - lag >= 0:
+            await screen.wait_passed(index - lag)
+            # sorted, so a resumed run (which rebuilds the list) shows the same demonstrations
+            generated = [text for unit, text in sorted(self.generated) if unit <= index - lag]
+        failure: BaseException | None = None
+        try:
+            batch = await self.method.fetch(index, self.teacher, generated)
+            batch.parsed = len(batch.candidates)
+        except TeacherError as exc:
+            if _is_fatal(exc):
+                raise
+            batch, failure = Batch(), exc
+        await screen.wait_turn(index)
+        try:
+            if failure is None:
+                batch = self._screen(index, batch)
+        finally:
+            await screen.advance()
+        if failure is None and batch.candidates:
+            try:
+                batch = await self.method.expand(index, self.teacher, batch)
+            except TeacherError as exc:
+                if _is_fatal(exc):
+                    raise
+                failure = exc
+        await commit.wait_turn(index)
+        try:
+            self._commit(index, batch, failure)
+        finally:
+            await commit.advance()
+        self._report()
 
     # -- the loop ---------------------------------------------------------------------------
     def _expected_yield(self) -> float:
-        """Accepted records per request so far (optimistic before the first answer)."""
-        done = self.state.requests_done
+        """Accepted records per unit so far (the method's guess before any answer)."""
+        done = self.state.units_done
         if done == 0 or self.state.accepted == 0:
-            return max(1.0, self.method.tasks_per_request * 0.5)
+            return self.method.expected_yield
         return max(0.5, self.state.accepted / done)
 
     def _should_dispatch(self, outstanding: int) -> bool:
-        if outstanding >= self.concurrency:
+        if self.stop_reason is not None or outstanding >= self.concurrency:
             return False
         remaining = self.target - self.state.accepted
         if remaining <= 0:
             return False
+        if self.budget is not None:
+            state = self.state
+            reason = self.budget.check(
+                state.prompt_tokens, state.completion_tokens, state.units_done, outstanding
+            )
+            if reason is not None:
+                self.request_stop(reason)
+                return False
         needed = math.ceil(remaining / self._expected_yield())
         return outstanding < max(1, needed)
 
+    def request_stop(self, reason: StopReason) -> None:
+        """Stop dispatching; units in flight finish and are kept. The first reason wins."""
+        if self.stop_reason is None:
+            self.stop_reason = reason
+
     async def run(self) -> LoopState:
-        """Run until the target is reached; raises on a fatal teacher error."""
-        next_index = self.store.last_commit.request_index + 1
-        to_process = next_index
-        in_flight: dict[asyncio.Task[Completion], tuple[int, list[str]]] = {}
-        finished: dict[int, tuple[list[str], Completion | BaseException]] = {}
-        self._report(0)
+        """Run until the target is reached or a stop is requested; raises on a fatal error."""
+        first = self.store.last_commit.request_index + 1
+        screen, commit = OrderedGate(first), OrderedGate(first)
+        next_index = first
+        running: dict[asyncio.Task[None], int] = {}
+        self._report()
         try:
-            while self.state.accepted < self.target:
-                while self._should_dispatch(len(in_flight) + len(finished)):
-                    request, demo_ids = self.method.build_request(next_index)
-                    task = asyncio.create_task(self.teacher.complete(request))
-                    in_flight[task] = (next_index, demo_ids)
+            while True:
+                while self._should_dispatch(len(running)):
+                    task = asyncio.create_task(self._unit(next_index, screen, commit))
+                    running[task] = next_index
                     next_index += 1
-                if not in_flight and not finished:
+                self.in_flight = len(running)
+                if not running:
                     break
-                if in_flight:
-                    done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
-                        index, demo_ids = in_flight.pop(task)
-                        exc = task.exception()
-                        if exc is not None and _is_fatal(exc):
-                            raise exc
-                        finished[index] = (demo_ids, exc if exc is not None else task.result())
-                while to_process in finished and self.state.accepted < self.target:
-                    demo_ids, outcome = finished.pop(to_process)
-                    self._process(to_process, demo_ids, outcome)
-                    to_process += 1
-                    self._report(len(in_flight))
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    index = running.pop(task)
+                    exc = task.exception()
+                    if exc is None or isinstance(exc, GateClosed):
+                        continue
+                    if isinstance(exc, BudgetExceeded):
+                        # This unit has no answer: it and the later ones are redone on resume
+                        # (from the cache); the earlier ones in flight still commit.
+                        await screen.close(index)
+                        await commit.close(index)
+                        self.request_stop(StopReason("max_requests", str(exc)))
+                        continue
+                    raise exc
         finally:
-            await _settle(in_flight)
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
         return self.state
 
-    def _report(self, in_flight: int) -> None:
+    def _report(self) -> None:
         if self.on_progress is None:
             return
-        stats = self.teacher.stats
+        state = self.state
         self.on_progress(
             Progress(
-                accepted=self.state.accepted,
+                accepted=state.accepted,
                 target=self.target,
-                requests_done=self.state.requests_done,
-                in_flight=in_flight,
-                cache_hits=stats.cache_hits,
-                prompt_tokens=self.state.prompt_tokens,
-                completion_tokens=self.state.completion_tokens,
-                rejected=self.state.rejected,
+                requests_done=state.requests_done,
+                in_flight=self.in_flight,
+                cache_hits=self.teacher.stats.cache_hits,
+                prompt_tokens=state.prompt_tokens,
+                completion_tokens=state.completion_tokens,
+                rejected=state.rejected,
                 started=self.started,
+                cost_usd=self.budget.cost(state.prompt_tokens, state.completion_tokens)
+                if self.budget
+                else None,
             )
         )
 
 
 def _is_fatal(exc: BaseException) -> bool:
-    """Errors no other request can avoid: a refused key, an unknown model."""
-    if isinstance(exc, TeacherAuthError):
+    """Errors no other request can avoid: a refused key, an unknown model, a request cap."""
+    if isinstance(exc, (TeacherAuthError, BudgetExceeded)):
         return True
-    if isinstance(exc, TeacherHTTPError) and exc.status == 404:
-        return True
-    return not isinstance(exc, TeacherError)
-
-
-async def _settle(in_flight: dict[asyncio.Task[Any], Any]) -> None:
-    """Let requests already sent finish (their answers land in the cache), ignoring errors."""
-    if in_flight:
-        await asyncio.gather(*in_flight, return_exceptions=True)
+    return isinstance(exc, TeacherHTTPError) and exc.status == 404
 
 
 def _reject(candidate: Candidate, reason: str, index: int, **extra: Any) -> Rejection:

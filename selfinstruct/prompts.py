@@ -32,7 +32,11 @@ words, not a description of one. Otherwise write {no_input}.
 
 Here are examples of the format, one task per block, blocks separated by ###:
 {demonstrations}
-Now write {n} new tasks, numbered 1 to {n}, in the same format."""
+{generated}Now write {n} new tasks, numbered 1 to {n}, in the same format."""
+
+GENERATED_CLAUSE = """These tasks are already in the dataset; write tasks that differ from them too:
+{items}
+"""
 
 
 def render_task_block(number: int, instruction: str, input_text: str, output: str) -> str:
@@ -48,15 +52,24 @@ def render_alpaca_prompt(
     demonstrations: Sequence[SeedTask],
     n: int,
     topic: str | None = None,
+    generated: Sequence[str] = (),
 ) -> list[dict[str, str]]:
-    """Chat messages asking for `n` new tasks, showing each demonstration's first instance."""
+    """Chat messages asking for `n` new tasks, showing each demonstration's first instance.
+
+    `generated` instructions (already accepted) are listed as tasks to differ from: the
+    Self-Instruct idea of mixing machine tasks into the prompt, for diversity."""
     blocks = []
     for number, task in enumerate(demonstrations, start=1):
         instance = task.instances[0]
         blocks.append(render_task_block(number, task.instruction, instance.input, instance.output))
     demos = "".join(blocks) + "###"
     topic_clause = f" in the domain of {topic.strip()}" if topic else ""
+    listed = (
+        GENERATED_CLAUSE.format(items="\n".join(f"- {g.strip()}" for g in generated))
+        if generated
+        else ""
+    )
     user = ALPACA_INSTRUCTIONS.format(
-        n=n, no_input=NO_INPUT, demonstrations=demos, topic_clause=topic_clause
+        n=n, no_input=NO_INPUT, demonstrations=demos, topic_clause=topic_clause, generated=listed
     )
     return [{"role": "system", "content": ALPACA_SYSTEM}, {"role": "user", "content": user}]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +22,10 @@ import openai
 
 from selfinstruct.config import DEFAULT_OPENAI_MODEL, GenerateConfig
 from selfinstruct.errors import ConfigError, SelfInstructError, TeacherAuthError
-from selfinstruct.pipeline import AlpacaMethod, Generation, Progress, now_iso
+from selfinstruct.guards import Budget, ProgressGuard, StopReason
+from selfinstruct.methods.alpaca import AlpacaMethod
+from selfinstruct.pipeline import Generation, Progress, now_iso
+from selfinstruct.pricing import find_price, parse_prices
 from selfinstruct.seeds import file_sha256, load_seeds
 from selfinstruct.store import CACHE, RunStore
 from selfinstruct.teacher import Teacher, TeacherSettings, redact_url
@@ -46,7 +51,17 @@ class RunSummary:
     wall_time_s: float
     model: str
     base_url: str | None
+    cost_usd: float | None = None
+    stop: StopReason | None = None
+    errors: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when the target was reached, else the stop's code (3, or 130/143 for signals)."""
+        if self.status == "complete":
+            return 0
+        return self.stop.exit_code if self.stop else 1
 
 
 def package_versions() -> dict[str, str]:
@@ -136,7 +151,12 @@ def _manifest(
         "usage": {
             "prompt_tokens": summary.prompt_tokens,
             "completion_tokens": summary.completion_tokens,
+            "cost_usd": None if summary.cost_usd is None else round(summary.cost_usd, 6),
         },
+        "errors": summary.errors,
+        "stop": None
+        if summary.stop is None
+        else {"kind": summary.stop.kind, "message": summary.stop.message},
         "wall_time_s": round(summary.wall_time_s, 2),
     }
 
@@ -219,6 +239,7 @@ async def _run(
         max_attempts=config.max_attempts,
         concurrency=config.concurrency,
         rpm=config.rpm,
+        max_requests=config.max_requests,
     )
     if not settings.model:
         settings.model = await _served_model(settings)
@@ -228,6 +249,12 @@ async def _run(
 
         cache = ResponseCache(store.path / CACHE)
     teacher = Teacher(settings, cache=cache)
+    price = find_price(settings.model, parse_prices(config.prices, "config [prices]"))
+    if config.max_cost is not None and price is None:
+        raise ConfigError(
+            f"--max-cost: no price known for model {settings.model!r}; add it to the config "
+            "file's [prices] table, or cap with --max-tokens-total / --max-requests"
+        )
     method = AlpacaMethod(
         seeds=seeds,
         seed=config.seed,
@@ -246,6 +273,8 @@ async def _run(
         rouge_threshold=config.rouge_threshold,
         tokenizer=config.tokenizer,
         on_progress=on_progress,
+        guard=ProgressGuard(config.stall_requests, config.max_error_rate),
+        budget=Budget(price, config.max_cost, config.max_tokens_total),
     )
     started = time.monotonic()
     status = "running"
@@ -267,10 +296,17 @@ async def _run(
             wall_time_s=time.monotonic() - started,
             model=settings.model,
             base_url=teacher.public_base_url,
+            cost_usd=price.cost(state.prompt_tokens, state.completion_tokens) if price else None,
+            stop=loop.stop_reason,
+            errors={
+                **{f"failed:{k}": v for k, v in loop.errors.items()},
+                **{f"retried:{k}": v for k, v in teacher.stats.errors.items()},
+            },
             warnings=list(store.warnings),
         )
 
     store.write_manifest(_manifest(config, summary(), seed_files, created_at))
+    _install_signal_handlers(loop, say)
     try:
         await loop.run()
         status = "complete" if loop.state.accepted >= config.num_instructions else "stopped"
@@ -287,3 +323,32 @@ async def _run(
         if cache is not None:
             cache.close()
     return result
+
+
+def _install_signal_handlers(loop: Generation, say: Notify) -> None:
+    """First SIGINT/SIGTERM: stop cleanly (in-flight requests finish, manifest written).
+    Second: exit at once; the journal keeps every committed record intact."""
+    try:
+        event_loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    seen = {"count": 0}
+
+    def on_signal(signum: int) -> None:
+        seen["count"] += 1
+        name = signal.Signals(signum).name
+        if seen["count"] > 1:
+            say(f"{name} again: exiting now; committed records are safe, rerun to resume")
+            os._exit(128 + signum)
+        say(f"{name}: finishing requests in flight, then stopping (again to exit at once)")
+        loop.request_stop(
+            StopReason(
+                "signal", f"interrupted by {name}; run the same command to resume", 128 + signum
+            )
+        )
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            event_loop.add_signal_handler(signum, on_signal, signum)
+        except (NotImplementedError, RuntimeError, ValueError):
+            return  # not the main thread, or no signals here: the default behaviour stays

@@ -99,6 +99,10 @@ class Candidate(BaseModel):
     request_index: int = -1
     demonstration_ids: list[str] = Field(default_factory=list)
     truncated: bool = False
+    #: the key this candidate holds in the dedup pool once it passed screening
+    pool_key: str | None = None
+    #: Self-Instruct: the teacher's answer to "is this a classification task?"
+    is_classification: bool | None = None
 
     def as_record(self) -> Record:
         return Record(instruction=self.instruction, input=self.input, output=self.output)
@@ -133,3 +137,5 @@ class AcceptedRecord(BaseModel):
     nearest_seed: str | None = None
     nearest_seed_rouge_l: float | None = None
     created_at: str
+    #: Self-Instruct: the task's class (None when the method does not ask)
+    is_classification: bool | None = None

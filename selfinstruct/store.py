@@ -170,6 +170,20 @@ class RunStore:
         with open(path, encoding="utf-8") as handle:
             return [AcceptedRecord.model_validate_json(line) for line in handle if line.strip()]
 
+    def rejections(self, reasons: frozenset[str] | set[str]) -> list[Rejection]:
+        """Committed rejections with one of `reasons`, in order."""
+        path = self.path / REJECTED
+        if not path.exists():
+            return []
+        found = []
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip() and any(f'"reason": "{r}"' in line for r in reasons):
+                    item = Rejection.model_validate_json(line)
+                    if item.reason in reasons:
+                        found.append(item)
+        return found
+
     def read_manifest(self) -> dict[str, Any] | None:
         path = self.path / MANIFEST
         if not path.exists():

@@ -9,6 +9,7 @@ retry can fix them. Answers go through the response cache, so no paid request is
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from tenacity import (
 
 from selfinstruct.cache import CachedResponse, ResponseCache, request_key
 from selfinstruct.errors import (
+    BudgetExceeded,
     TeacherAuthError,
     TeacherConnectionError,
     TeacherError,
@@ -59,6 +61,7 @@ class TeacherSettings:
     max_attempts: int = 6
     concurrency: int = 8
     rpm: float | None = None
+    max_requests: int | None = None
 
     def sampling(self) -> dict[str, Any]:
         """The parameters that change what the provider generates (part of the cache key)."""
@@ -79,6 +82,8 @@ class TeacherRequest:
     index: int
     messages: list[dict[str, str]] | None = None
     prompt: str | None = None
+    #: a unit's sub-request (e.g. "classify:3"); part of the cache key and the request seed
+    step: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ class TeacherStats:
     """Counters for the manifest and the progress line."""
 
     requests_sent: int = 0
+    requests_sent_before: int = 0
     cache_hits: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -220,15 +226,17 @@ class Teacher:
             "messages": request.messages,
             "prompt": request.prompt,
             "sampling": self.settings.sampling(),
-            "seed": self.request_seed(request.index),
+            "seed": self.request_seed(request),
             "index": request.index,
+            "step": request.step,
         }
 
-    def request_seed(self, index: int) -> int | None:
+    def request_seed(self, request: TeacherRequest) -> int | None:
         """A per-request seed: reproducible runs on servers that honour it, distinct requests."""
         if self.settings.seed is None:
             return None
-        return (self.settings.seed * 1_000_003 + index) % 2**31
+        step = int.from_bytes(hashlib.sha256(request.step.encode()).digest()[:4], "big")
+        return (self.settings.seed * 1_000_003 + request.index * 7919 + step) % 2**31
 
     def cache_key(self, request: TeacherRequest) -> str:
         return request_key(self.describe(request))
@@ -261,6 +269,8 @@ class Teacher:
                     attempts += 1
                     try:
                         fresh = await self._send(request)
+                    except BudgetExceeded:
+                        raise
                     except Exception as exc:
                         self.stats.errors[_error_kind(exc)] += 1
                         raise
@@ -317,19 +327,26 @@ class Teacher:
         async with self._semaphore:
             if self._pace is not None:
                 await self._pace.acquire()
+            cap = self.settings.max_requests
+            sent = self.stats.requests_sent_before + self.stats.requests_sent
+            if cap is not None and sent >= cap:
+                raise BudgetExceeded(
+                    f"stopped at --max-requests {cap}: {sent} requests sent (retries included); "
+                    "rerun with a higher --max-requests to continue"
+                )
             self.stats.requests_sent += 1
             if self.settings.endpoint == "completions":
                 return await self._send_completion(request)
             return await self._send_chat(request)
 
-    def _common_args(self, index: int) -> dict[str, Any]:
+    def _common_args(self, request: TeacherRequest) -> dict[str, Any]:
         args: dict[str, Any] = {
             "model": self.settings.model,
             "temperature": self.settings.temperature,
             "top_p": self.settings.top_p,
             "max_tokens": self.settings.max_tokens,
         }
-        seed = self.request_seed(index)
+        seed = self.request_seed(request)
         if seed is not None:
             args["seed"] = seed
         if self.settings.stop:
@@ -339,7 +356,7 @@ class Teacher:
         return args
 
     async def _send_chat(self, request: TeacherRequest) -> CachedResponse:
-        args = self._common_args(request.index)
+        args = self._common_args(request)
         if self.settings.response_format:
             args["response_format"] = self.settings.response_format
         response = await self._client.chat.completions.create(
@@ -355,7 +372,7 @@ class Teacher:
         return self._settle(response, text, choice.finish_reason)
 
     async def _send_completion(self, request: TeacherRequest) -> CachedResponse:
-        args = self._common_args(request.index)
+        args = self._common_args(request)
         response = await self._client.completions.create(prompt=request.prompt or "", **args)
         choices = getattr(response, "choices", None)
         if not isinstance(choices, list):
