@@ -25,7 +25,7 @@ from selfinstruct.errors import ConfigError, SelfInstructError, TeacherAuthError
 from selfinstruct.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.methods.alpaca import AlpacaMethod
 from selfinstruct.pipeline import Generation, Progress, now_iso
-from selfinstruct.pricing import find_price, parse_prices
+from selfinstruct.pricing import Price, find_price, parse_prices
 from selfinstruct.seeds import file_sha256, load_seeds
 from selfinstruct.store import CACHE, RunStore
 from selfinstruct.teacher import Teacher, TeacherSettings, redact_url
@@ -179,6 +179,8 @@ def generate(
         config = config.model_copy(update=settings)
     say: Notify = notify or (lambda message: None)
     seeds = load_seeds(config.seeds)
+    if config.model:
+        _price_for(config, config.model)  # a budget that cannot be enforced fails before any I/O
     seed_files = [
         {"path": str(path), "sha256": file_sha256(path)}
         for path in dict.fromkeys(_seed_paths(config))
@@ -195,6 +197,16 @@ def generate(
                     config, store, seeds, seed_files, created_at, base_url, model, on_progress, say
                 )
             )
+
+
+def _price_for(config: GenerateConfig, model: str) -> Price | None:
+    price = find_price(model, parse_prices(config.prices, "config [prices]"))
+    if config.max_cost is not None and price is None:
+        raise ConfigError(
+            f"--max-cost: no price known for model {model!r}; add it to the config "
+            "file's [prices] table, or cap with --max-tokens-total / --max-requests"
+        )
+    return price
 
 
 def _seed_paths(config: GenerateConfig) -> list[Path]:
@@ -243,18 +255,13 @@ async def _run(
     )
     if not settings.model:
         settings.model = await _served_model(settings)
+    price = _price_for(config, settings.model)
     cache = None
     if config.use_cache:
         from selfinstruct.cache import ResponseCache
 
         cache = ResponseCache(store.path / CACHE)
     teacher = Teacher(settings, cache=cache)
-    price = find_price(settings.model, parse_prices(config.prices, "config [prices]"))
-    if config.max_cost is not None and price is None:
-        raise ConfigError(
-            f"--max-cost: no price known for model {settings.model!r}; add it to the config "
-            "file's [prices] table, or cap with --max-tokens-total / --max-requests"
-        )
     method = AlpacaMethod(
         seeds=seeds,
         seed=config.seed,

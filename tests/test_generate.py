@@ -8,8 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-
-from selfinstruct import generate
 from helpers import (
     SEEDS,
     assert_consistent_run,
@@ -18,6 +16,8 @@ from helpers import (
     read_jsonl,
     start_cli,
 )
+
+from selfinstruct import generate
 
 
 def request_identities(server) -> list[tuple[str, int]]:

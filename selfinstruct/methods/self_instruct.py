@@ -1,0 +1,385 @@
+"""The Self-Instruct recipe (Wang et al., 2023), in four steps adapted to chat models.
+
+1. Bootstrapping (`fetch`): a prompt lists 8 instructions, 6 from the seeds and 2 from the
+   tasks generated so far (8 seeds while there are none), and asks for more.
+2. Classification (`expand`): the teacher says whether each screened instruction is a
+   classification task; the yes/no is read strictly, retried once, then the task is rejected.
+3. Instances (`expand`): label first for classification tasks (so the labels do not all come
+   out the same), input first otherwise; up to `max_instances` per task.
+4. Preparation (`expand`): instances with an empty output, an output equal to the input, or
+   a record-level filter's objection are dropped; a task whose instances give two outputs
+   for one input is dropped whole; each remaining instance becomes one record.
+
+Steps 2-4 of a unit run while other units are still in step 1 (the loop pipelines units), and
+a unit's tasks run concurrently: the teacher's semaphore and pacing are the only bounds.
+Every request has a fixed identity (unit index + step name), so a resumed run replays them
+from the cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from selfinstruct.errors import BudgetExceeded, TeacherAuthError, TeacherError, TeacherHTTPError
+from selfinstruct.filters import (
+    EmptyOutput,
+    Filter,
+    InputEqualsOutput,
+    OutputLength,
+    Refusal,
+    default_filters,
+    first_reason,
+)
+from selfinstruct.methods import Batch, Method
+from selfinstruct.methods.self_instruct_parse import (
+    ParsedInstance,
+    parse_instances,
+    parse_instructions,
+    parse_verdict,
+)
+from selfinstruct.parse import evidence
+from selfinstruct.prompts import (
+    render_bootstrap_prompt,
+    render_classify_prompt,
+    render_classify_retry,
+    render_input_first_prompt,
+    render_label_first_prompt,
+)
+from selfinstruct.schemas import Candidate, Rejection, SeedTask
+from selfinstruct.teacher import Completion, Teacher, TeacherRequest
+
+#: Filters that judge an output: useless on a bare instruction, so applied to instances.
+INSTANCE_FILTERS: tuple[type[Filter], ...] = (EmptyOutput, InputEqualsOutput, Refusal, OutputLength)
+
+#: Rejections of a whole screened task (it joined the dedup pool but gave no record); each
+#: carries the task's pool key in `detail`, so a resumed run puts it back in the pool.
+TASK_REASONS = frozenset(
+    {
+        "classification_unparseable",
+        "conflicting_instances",
+        "no_valid_instances",
+        "task_request_failed",
+    }
+)
+
+
+@dataclass
+class TaskResult:
+    """What steps 2-4 made of one screened task."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    completions: list[Completion] = field(default_factory=list)
+
+
+class SelfInstructMethod(Method):
+    name = "self-instruct"
+
+    def __init__(
+        self,
+        seeds: Sequence[SeedTask],
+        seed: int,
+        *,
+        instructions_per_request: int = 8,
+        seed_demos: int = 6,
+        machine_demos: int = 2,
+        max_instances: int = 5,
+        classify_demos: int = 12,
+        instance_demos: int = 3,
+        topic: str | None = None,
+        demo_lag: int = 16,
+    ) -> None:
+        if not seeds:
+            raise ValueError("Self-Instruct needs at least one seed task")
+        self.seeds = list(seeds)
+        self.seed = seed
+        self.instructions_per_request = instructions_per_request
+        self.seed_demos = seed_demos
+        self.machine_demos = machine_demos
+        self.max_instances = max(1, max_instances)
+        self.topic = topic
+        self.demo_lag = demo_lag if machine_demos else 0
+        # a guess the loop replaces with the measured rate after the first commit
+        self.expected_yield = max(1.0, instructions_per_request * self.max_instances * 0.3)
+        self.instance_filters: list[Filter] = [
+            f for f in default_filters() if isinstance(f, INSTANCE_FILTERS)
+        ]
+        self.classify_demos, self.label_demos, self.input_demos = self._fixed_demos(
+            classify_demos, instance_demos
+        )
+
+    def _fixed_demos(
+        self, classify: int, instances: int
+    ) -> tuple[list[SeedTask], list[SeedTask], list[SeedTask]]:
+        """Steps 2 and 3 show the same seeds in every request of a run (seeded), as the paper's
+        fixed prompts did: every request of a step then shares a long prefix, which providers'
+        prompt caching bills at a discount."""
+        rng = random.Random(f"{self.seed}:self-instruct-demos")
+        yes = [t for t in self.seeds if t.is_classification]
+        no = [t for t in self.seeds if not t.is_classification]
+        half = classify // 2
+        shown = rng.sample(yes, min(half, len(yes))) + rng.sample(no, min(classify - half, len(no)))
+        rng.shuffle(shown)
+        labelled = [t for t in yes if all(i.input for i in t.instances)] or yes
+        label_demos = rng.sample(labelled, min(instances, len(labelled)))
+        with_input = [t for t in no if any(i.input for i in t.instances)]
+        without = [t for t in no if not any(i.input for i in t.instances)]
+        k_without = min(1, len(without), instances)
+        input_demos = rng.sample(with_input, min(instances - k_without, len(with_input)))
+        input_demos += rng.sample(without, k_without)
+        rng.shuffle(input_demos)
+        return shown, label_demos or self.seeds[:1], input_demos or self.seeds[:instances]
+
+    def screen_filters(self, defaults: Sequence[Filter]) -> list[Filter]:
+        """Instruction-level filters screen; output-level ones wait for the instances."""
+        self.instance_filters = [f for f in defaults if isinstance(f, INSTANCE_FILTERS)]
+        return [f for f in defaults if not isinstance(f, INSTANCE_FILTERS)]
+
+    # -- step 1 ---------------------------------------------------------------------------
+    def build_request(
+        self, index: int, generated: Sequence[str] = ()
+    ) -> tuple[TeacherRequest, list[str]]:
+        """Unit `index`'s bootstrap prompt; it depends only on (seed, index, generated)."""
+        rng = random.Random(f"{self.seed}:{index}")
+        machine = min(self.machine_demos, len(generated))
+        k = min(self.seed_demos + self.machine_demos - machine, len(self.seeds))
+        human = rng.sample(self.seeds, k)
+        extra = rng.sample(list(generated), machine) if machine else []
+        shown = [t.instruction for t in human] + extra
+        order = list(range(len(shown)))
+        rng.shuffle(order)
+        messages = render_bootstrap_prompt(
+            [shown[i] for i in order], self.instructions_per_request, topic=self.topic
+        )
+        request = TeacherRequest(index=index, step="bootstrap", messages=messages)
+        return request, [t.id for t in human] + ["generated"] * machine
+
+    async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> Batch:
+        request, demo_ids = self.build_request(index, generated)
+        completion = await teacher.complete(request)
+        result = parse_instructions(completion.text, completion.finish_reason, index)
+        for item in result.rejections:
+            item.cache_key = completion.cache_key
+        batch = Batch(result.candidates, result.rejections, demo_ids)
+        batch.count(completion)
+        return batch
+
+    # -- steps 2-4 ------------------------------------------------------------------------
+    async def expand(self, index: int, teacher: Teacher, batch: Batch) -> Batch:
+        tasks = batch.candidates
+        results = await asyncio.gather(
+            *(self._complete_task(index, j, task, teacher) for j, task in enumerate(tasks)),
+            return_exceptions=True,
+        )
+        out = Batch(
+            rejections=list(batch.rejections),
+            demonstration_ids=batch.demonstration_ids,
+            prompt_tokens=batch.prompt_tokens,
+            completion_tokens=batch.completion_tokens,
+            requests=batch.requests,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result  # a fatal teacher error or a bug: the loop decides
+            out.candidates.extend(result.candidates)
+            out.rejections.extend(result.rejections)
+            for completion in result.completions:
+                out.count(completion)
+        return out
+
+    async def _complete_task(
+        self, index: int, j: int, task: Candidate, teacher: Teacher
+    ) -> TaskResult:
+        result = TaskResult()
+        try:
+            verdict = await self._classify(index, j, task, teacher, result)
+            if verdict is not None:
+                instances = await self._instances(index, j, task, verdict, teacher, result)
+                self._prepare(index, task, verdict, instances, result)
+        except TeacherError as exc:
+            if _is_fatal(exc):
+                raise
+            result.candidates.clear()
+            result.rejections.append(
+                _task_rejection(
+                    task, "task_request_failed", index, raw=f"{type(exc).__name__}: {exc}"
+                )
+            )
+        return result
+
+    async def _classify(
+        self, index: int, j: int, task: Candidate, teacher: Teacher, result: TaskResult
+    ) -> bool | None:
+        messages = render_classify_prompt(self.classify_demos, task.instruction)
+        first = await teacher.complete(
+            TeacherRequest(index=index, step=f"classify:{j}", messages=messages)
+        )
+        result.completions.append(first)
+        verdict = parse_verdict(first.text)
+        if verdict is not None:
+            return verdict
+        retry = await teacher.complete(
+            TeacherRequest(
+                index=index,
+                step=f"classify:{j}:retry",
+                messages=render_classify_retry(messages, first.text),
+            )
+        )
+        result.completions.append(retry)
+        verdict = parse_verdict(retry.text)
+        if verdict is None:
+            raw, cut = evidence(f"{first.text}\n---\n{retry.text}")
+            result.rejections.append(
+                _task_rejection(
+                    task, "classification_unparseable", index, raw=raw, raw_truncated=cut
+                )
+            )
+        return verdict
+
+    async def _instances(
+        self,
+        index: int,
+        j: int,
+        task: Candidate,
+        is_classification: bool,
+        teacher: Teacher,
+        result: TaskResult,
+    ) -> list[ParsedInstance]:
+        if is_classification:
+            messages = render_label_first_prompt(
+                self.label_demos, task.instruction, self.max_instances
+            )
+        else:
+            messages = render_input_first_prompt(
+                self.input_demos, task.instruction, self.max_instances
+            )
+        completion = await teacher.complete(
+            TeacherRequest(index=index, step=f"instances:{j}", messages=messages)
+        )
+        result.completions.append(completion)
+        parsed = parse_instances(completion.text, is_classification, completion.finish_reason)
+        if not parsed:
+            raw, cut = evidence(completion.text)
+            result.rejections.append(
+                _task_rejection(
+                    task, "no_valid_instances", index, raw=raw, raw_truncated=cut,
+                    cache_key=completion.cache_key,
+                )
+            )
+        return parsed
+
+    def _prepare(
+        self,
+        index: int,
+        task: Candidate,
+        is_classification: bool,
+        instances: Sequence[ParsedInstance],
+        result: TaskResult,
+    ) -> None:
+        """Step 4 for one task (no-op when step 3 already rejected it)."""
+        if not instances:
+            return
+        kept, dropped, conflict = prepare_instances(
+            task, instances, is_classification, self.instance_filters, self.max_instances, index
+        )
+        result.rejections.extend(dropped)
+        if conflict is not None:
+            result.rejections.append(conflict)
+        elif kept:
+            result.candidates.extend(kept)
+        else:
+            result.rejections.append(_task_rejection(task, "no_valid_instances", index))
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def prepare_instances(
+    task: Candidate,
+    instances: Sequence[ParsedInstance],
+    is_classification: bool,
+    filters: Sequence[Filter],
+    max_instances: int,
+    index: int,
+) -> tuple[list[Candidate], list[Rejection], Rejection | None]:
+    """Step 4: (records to keep, instances dropped with reasons, the task's conflict if any).
+
+    Two different outputs for one input make the task unteachable, so the whole task goes.
+    Inputs left empty may have several outputs (an open task: "write a haiku about rain"),
+    except in classification, where a label is the one right answer."""
+    kept: list[Candidate] = []
+    dropped: list[Rejection] = []
+    seen: set[tuple[str, str]] = set()
+    outputs: dict[str, set[str]] = {}
+    for item in instances:
+        candidate = Candidate(
+            instruction=task.instruction,
+            input=item.input,
+            output=item.output,
+            request_index=index,
+            pool_key=task.pool_key,
+            is_classification=is_classification,
+        )
+        reason = item.problem or first_reason(filters, candidate)
+        key = (_norm(item.input), _norm(item.output))
+        if reason is None and key in seen:
+            reason = "duplicate_instance"
+        if reason is not None:
+            dropped.append(_instance_rejection(candidate, reason, index))
+            continue
+        seen.add(key)
+        outputs.setdefault(key[0], set()).add(key[1])
+        kept.append(candidate)
+    for given, answers in outputs.items():
+        if len(answers) > 1 and (given or is_classification):
+            raw, cut = evidence("\n---\n".join(c.output for c in kept if _norm(c.input) == given))
+            conflict = _task_rejection(
+                task, "conflicting_instances", index, raw=raw, raw_truncated=cut
+            )
+            conflict.input = next(c.input for c in kept if _norm(c.input) == given)
+            return [], dropped, conflict
+    for extra in kept[max_instances:]:
+        dropped.append(_instance_rejection(extra, "extra_instance", index))
+    return kept[:max_instances], dropped, None
+
+
+def _instance_rejection(candidate: Candidate, reason: str, index: int) -> Rejection:
+    return Rejection(
+        reason=reason,
+        instruction=candidate.instruction,
+        input=candidate.input,
+        output=candidate.output,
+        request_index=index,
+    )
+
+
+def _task_rejection(
+    task: Candidate,
+    reason: str,
+    index: int,
+    *,
+    raw: str | None = None,
+    raw_truncated: bool = False,
+    cache_key: str | None = None,
+) -> Rejection:
+    """A whole task dropped; `detail` is its pool key (see `TASK_REASONS`)."""
+    return Rejection(
+        reason=reason,
+        instruction=task.instruction,
+        request_index=index,
+        detail=task.pool_key,
+        raw=raw,
+        raw_truncated=raw_truncated,
+        cache_key=cache_key,
+    )
+
+
+def _is_fatal(exc: TeacherError) -> bool:
+    """Errors no other request can avoid (as the loop judges them): stop the run."""
+    if isinstance(exc, (TeacherAuthError, BudgetExceeded)):
+        return True
+    return isinstance(exc, TeacherHTTPError) and exc.status == 404
