@@ -73,6 +73,9 @@ def main(debug: bool) -> None:
 @click.option("--max-tokens", type=int, help="Max tokens per answer [3072].")
 @click.option("--concurrency", type=int, help="Requests in flight [8].")
 @click.option("--rpm", type=float, help="Requests per minute, spread evenly [unlimited].")
+@click.option(
+    "--tpm", type=float, help="Tokens per minute (prompt + max_tokens reserved) [unlimited]."
+)
 @click.option("--timeout", "timeout_s", type=float, help="Seconds per request [120].")
 @click.option("--num-demonstrations", type=int, help="Seed demonstrations per prompt [3].")
 @click.option("--tasks-per-request", type=int, help="New tasks asked per request [20].")

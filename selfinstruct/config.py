@@ -42,6 +42,7 @@ class GenerateConfig(BaseModel):
     max_attempts: int = Field(default=6, ge=1)
     concurrency: int = Field(default=8, ge=1, le=1024)
     rpm: float | None = Field(default=None, gt=0)
+    tpm: float | None = Field(default=None, gt=0)
     # prompting
     num_demonstrations: int = Field(default=3, ge=0, le=20)
     tasks_per_request: int = Field(default=20, ge=1, le=100)

@@ -52,6 +52,8 @@ class RunSummary:
     model: str
     base_url: str | None
     cost_usd: float | None = None
+    possibly_billed: int = 0
+    possibly_billed_tokens: int = 0
     stop: StopReason | None = None
     errors: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -152,6 +154,8 @@ def _manifest(
             "prompt_tokens": summary.prompt_tokens,
             "completion_tokens": summary.completion_tokens,
             "cost_usd": None if summary.cost_usd is None else round(summary.cost_usd, 6),
+            "possibly_billed_failures_this_session": summary.possibly_billed,
+            "possibly_billed_tokens_at_most": summary.possibly_billed_tokens,
         },
         "errors": summary.errors,
         "stop": None
@@ -251,6 +255,7 @@ async def _run(
         max_attempts=config.max_attempts,
         concurrency=config.concurrency,
         rpm=config.rpm,
+        tpm=config.tpm,
         max_requests=config.max_requests,
     )
     if not settings.model:
@@ -305,6 +310,8 @@ async def _run(
             base_url=teacher.public_base_url,
             cost_usd=price.cost(state.prompt_tokens, state.completion_tokens) if price else None,
             stop=loop.stop_reason,
+            possibly_billed=teacher.stats.possibly_billed,
+            possibly_billed_tokens=teacher.stats.possibly_billed_tokens,
             errors={
                 **{f"failed:{k}": v for k, v in loop.errors.items()},
                 **{f"retried:{k}": v for k, v in teacher.stats.errors.items()},

@@ -17,7 +17,6 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import openai
-from aiolimiter import AsyncLimiter
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -35,6 +34,7 @@ from selfinstruct.errors import (
     TeacherHTTPError,
     TeacherTimeout,
 )
+from selfinstruct.limits import RateLimits
 
 Endpoint = Literal["chat", "completions"]
 
@@ -61,6 +61,7 @@ class TeacherSettings:
     max_attempts: int = 6
     concurrency: int = 8
     rpm: float | None = None
+    tpm: float | None = None
     max_requests: int | None = None
 
     def sampling(self) -> dict[str, Any]:
@@ -109,6 +110,10 @@ class TeacherStats:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     errors: Counter[str] = field(default_factory=Counter)
+    #: failures the provider may still bill (timeouts, connections cut mid-answer), and the
+    #: most tokens they can have cost (prompt + max_tokens each): counted, not hidden
+    possibly_billed: int = 0
+    possibly_billed_tokens: int = 0
 
 
 class BadResponse(Exception):
@@ -179,15 +184,20 @@ def server_wait(exc: BaseException | None) -> float | None:
 
 
 class _WaitServerOrBackoff:
-    """Honour the server's requested wait when it gives one, else backoff with jitter."""
+    """Honour the server's requested wait when it gives one, else backoff with jitter.
+    A 429 also cools every other request down, so the client backs off as a whole."""
 
-    def __init__(self, initial: float, maximum: float) -> None:
+    def __init__(self, initial: float, maximum: float, limits: RateLimits) -> None:
         self.backoff = wait_exponential_jitter(initial=initial, max=maximum, jitter=initial)
+        self.limits = limits
 
     def __call__(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         asked = server_wait(exc)
-        return asked if asked is not None else self.backoff(state)
+        wait = asked if asked is not None else self.backoff(state)
+        if isinstance(exc, openai.RateLimitError):
+            self.limits.cool_down(wait)
+        return wait
 
 
 class Teacher:
@@ -204,8 +214,8 @@ class Teacher:
         self.cache = cache
         self.stats = TeacherStats()
         self._semaphore = asyncio.Semaphore(max(1, settings.concurrency))
-        self._pace = AsyncLimiter(1, 60.0 / settings.rpm) if settings.rpm else None
-        self._wait = _WaitServerOrBackoff(backoff_initial_s, backoff_max_s)
+        self.limits = RateLimits(settings.rpm, settings.tpm, settings.max_tokens + 4096)
+        self._wait = _WaitServerOrBackoff(backoff_initial_s, backoff_max_s, self.limits)
         self._client = openai.AsyncOpenAI(
             api_key=settings.api_key or "not-needed",
             base_url=settings.base_url,
@@ -325,19 +335,33 @@ class Teacher:
 
     async def _send(self, request: TeacherRequest) -> CachedResponse:
         async with self._semaphore:
-            if self._pace is not None:
-                await self._pace.acquire()
-            cap = self.settings.max_requests
-            sent = self.stats.requests_sent_before + self.stats.requests_sent
-            if cap is not None and sent >= cap:
-                raise BudgetExceeded(
-                    f"stopped at --max-requests {cap}: {sent} requests sent (retries included); "
-                    "rerun with a higher --max-requests to continue"
-                )
-            self.stats.requests_sent += 1
-            if self.settings.endpoint == "completions":
-                return await self._send_completion(request)
-            return await self._send_chat(request)
+            estimate = _prompt_tokens_estimate(request) + self.settings.max_tokens
+            reserved = await self.limits.admit(estimate)
+            try:
+                response = await self._send_admitted(request)
+            except Exception as exc:
+                self.limits.settle(reserved, 0)
+                if isinstance(exc, (openai.APITimeoutError, BadResponse)) or (
+                    isinstance(exc, openai.APIConnectionError) and exc.__cause__ is not None
+                ):
+                    self.stats.possibly_billed += 1
+                    self.stats.possibly_billed_tokens += estimate
+                raise
+            self.limits.settle(reserved, response.prompt_tokens + response.completion_tokens)
+            return response
+
+    async def _send_admitted(self, request: TeacherRequest) -> CachedResponse:
+        cap = self.settings.max_requests
+        sent = self.stats.requests_sent_before + self.stats.requests_sent
+        if cap is not None and sent >= cap:
+            raise BudgetExceeded(
+                f"stopped at --max-requests {cap}: {sent} requests sent (retries included); "
+                "rerun with a higher --max-requests to continue"
+            )
+        self.stats.requests_sent += 1
+        if self.settings.endpoint == "completions":
+            return await self._send_completion(request)
+        return await self._send_chat(request)
 
     def _common_args(self, request: TeacherRequest) -> dict[str, Any]:
         args: dict[str, Any] = {
@@ -395,6 +419,14 @@ class Teacher:
             completion_tokens=completion_tokens,
             model=getattr(response, "model", None),
         )
+
+
+def _prompt_tokens_estimate(request: TeacherRequest) -> int:
+    """Prompt tokens as a provider counts them on admission, roughly (4 characters a token)."""
+    chars = len(request.prompt or "") + sum(
+        len(m.get("content", "")) for m in request.messages or []
+    )
+    return chars // 4 + 8 * len(request.messages or [])
 
 
 def _error_message(exc: openai.APIStatusError) -> str:

@@ -1,0 +1,76 @@
+"""Client-side rate limits: requests and tokens per minute, spread evenly, plus a shared
+cool-down after a 429.
+
+Providers enforce their per-minute limits over short windows (OpenAI documents that 60,000
+requests/minute may be enforced as 1,000 requests/second), so a bucket that lets a minute's
+allowance out in one burst meets 429s. Requests are paced one at a time at the allowed rate;
+tokens are reserved up front (prompt estimate + max_tokens, as the provider counts them on
+admission) and the difference is given back once `usage` is known. Built on aiolimiter's
+leaky bucket; `settle` is the one thing it lacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from aiolimiter import AsyncLimiter
+
+#: Pace a little under the limit: a window that catches both ends of an exact spacing
+#: would otherwise see one request too many.
+SAFETY = 0.99
+
+
+class SettlingLimiter(AsyncLimiter):
+    """A leaky bucket whose reservations can be corrected after the fact."""
+
+    def settle(self, reserved: float, used: float) -> None:
+        """Give back (or take) the difference between what was reserved and what was used."""
+        self._leak()
+        self._level = max(0.0, self._level - (reserved - used))
+        self._wake_next()
+
+
+class RateLimits:
+    """RPM and TPM limits shared by every request of a run, and the 429 cool-down."""
+
+    def __init__(
+        self, rpm: float | None = None, tpm: float | None = None, max_request_tokens: int = 4096
+    ) -> None:
+        self.requests = AsyncLimiter(1, 60.0 / (rpm * SAFETY)) if rpm else None
+        self.tokens: SettlingLimiter | None = None
+        if tpm:
+            per_second = tpm * SAFETY / 60.0
+            capacity = max(per_second * 2, float(max_request_tokens))
+            self.tokens = SettlingLimiter(capacity, capacity / per_second)
+        self._cool_until = 0.0
+
+    def clamp(self, tokens: float) -> float:
+        """A reservation never exceeds the bucket (a huge prompt still goes, alone)."""
+        if self.tokens is None:
+            return tokens
+        return min(tokens, self.tokens.max_rate)
+
+    async def admit(self, tokens: float) -> float:
+        """Wait until a request reserving `tokens` may go; returns the reservation made."""
+        await self._cooled()
+        if self.requests is not None:
+            await self.requests.acquire()
+        reserved = 0.0
+        if self.tokens is not None:
+            reserved = self.clamp(tokens)
+            await self.tokens.acquire(reserved)
+        await self._cooled()
+        return reserved
+
+    def settle(self, reserved: float, used: float) -> None:
+        if self.tokens is not None and reserved:
+            self.tokens.settle(reserved, min(used, self.tokens.max_rate))
+
+    def cool_down(self, seconds: float) -> None:
+        """After a 429, hold every request until the server's window has passed."""
+        self._cool_until = max(self._cool_until, time.monotonic() + seconds)
+
+    async def _cooled(self) -> None:
+        while (wait := self._cool_until - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
