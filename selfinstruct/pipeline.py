@@ -334,6 +334,8 @@ class Generation:
                 failure = exc
         await commit.wait_turn(index)
         try:
+            if self.state.accepted >= self.target:
+                return  # not committed: a run with a higher target replays it from the cache
             self._commit(index, batch, failure)
         finally:
             await commit.advance()

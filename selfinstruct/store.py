@@ -222,11 +222,14 @@ class RunStore:
                 sizes[name] = handle.tell()
             for name in APPENDED:
                 os.fsync(self._files[name].fileno())
-            commit = Commit(request_index, self.last_commit.accepted + len(accepted), sizes)
+            commit = Commit(
+                request_index, self.last_commit.accepted + len(accepted), sizes, totals or {}
+            )
             entry = {
                 "request_index": commit.request_index,
                 "accepted": commit.accepted,
                 "sizes": sizes,
+                "totals": commit.totals,
             }
             self._journal.write((dumps(entry) + "\n").encode("utf-8"))
             self._journal.flush()
