@@ -77,6 +77,7 @@ def main(debug: bool) -> None:
     "--tpm", type=float, help="Tokens per minute (prompt + max_tokens reserved) [unlimited]."
 )
 @click.option("--timeout", "timeout_s", type=float, help="Seconds per request [120].")
+@click.option("--max-attempts", type=int, help="Attempts per request, retries included [6].")
 @click.option("--num-demonstrations", type=int, help="Seed demonstrations per prompt [3].")
 @click.option("--tasks-per-request", type=int, help="New tasks asked per request [20].")
 @click.option("--topic", help='Steer tasks toward a domain, e.g. "customer support for a bank".')

@@ -40,6 +40,7 @@ class GenerateConfig(BaseModel):
     max_tokens: int = Field(default=3072, ge=16)
     timeout_s: float = Field(default=120.0, gt=0)
     max_attempts: int = Field(default=6, ge=1)
+    retry_backoff_s: float = Field(default=1.0, gt=0)
     concurrency: int = Field(default=8, ge=1, le=1024)
     rpm: float | None = Field(default=None, gt=0)
     tpm: float | None = Field(default=None, gt=0)

@@ -73,17 +73,23 @@ class ProgressGuard:
 
 
 class Budget:
-    """Cost and token caps, checked before each dispatch with the in-flight requests reserved."""
+    """Cost and token caps, checked before each dispatch with the in-flight requests reserved.
+
+    Before any answer is seen, a request is assumed to cost its worst case (the prompt plus
+    max_tokens); afterwards, the average of the requests so far.
+    """
 
     def __init__(
         self,
         price: Price | None,
         max_cost: float | None = None,
         max_tokens_total: int | None = None,
+        worst_case: tuple[int, int] = (0, 0),
     ) -> None:
         self.price = price
         self.max_cost = max_cost
         self.max_tokens_total = max_tokens_total
+        self.worst_case = worst_case
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
         return self.price.cost(prompt_tokens, completion_tokens) if self.price else None
@@ -94,20 +100,23 @@ class Budget:
         """Stop when one more request, on average, would cross a cap."""
         if self.max_cost is None and self.max_tokens_total is None:
             return None
+        if requests_done:
+            each = (prompt_tokens / requests_done, completion_tokens / requests_done)
+        else:
+            each = (float(self.worst_case[0]), float(self.worst_case[1]))
+        ahead = outstanding + 1
         tokens = prompt_tokens + completion_tokens
-        per_request = tokens / requests_done if requests_done else 0
-        reserved = per_request * (outstanding + 1)
-        if self.max_tokens_total is not None and tokens + reserved > self.max_tokens_total:
+        cap = self.max_tokens_total
+        if cap is not None and tokens + ahead * (each[0] + each[1]) > cap:
             return StopReason(
                 "budget",
-                f"stopped at the token budget: {tokens} of {self.max_tokens_total} tokens used; "
+                f"stopped at the token budget: {tokens} of {cap} tokens used; "
                 "rerun with a higher --max-tokens-total to continue",
             )
         if self.max_cost is not None and self.price is not None:
             spent = self.price.cost(prompt_tokens, completion_tokens)
-            share = prompt_tokens / tokens if tokens else 0.5
-            reserved_cost = self.price.cost(int(reserved * share), int(reserved * (1 - share)))
-            if spent + reserved_cost > self.max_cost:
+            reserved = self.price.cost(int(ahead * each[0]), int(ahead * each[1]))
+            if spent + reserved > self.max_cost:
                 return StopReason(
                     "budget",
                     f"stopped at the cost budget: ${spent:.4f} of ${self.max_cost:.2f} spent; "

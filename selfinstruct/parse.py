@@ -16,6 +16,9 @@ from pydantic import ValidationError
 
 from selfinstruct.schemas import CONTROL_CHARS, Candidate, Rejection, is_no_input
 
+#: Answers the provider cut off: the last task is incomplete, and why it was cut.
+CUT_SHORT = {"length": "truncated", "content_filter": "content_filter"}
+
 #: The most of a failed answer kept as evidence in rejected.jsonl.
 RAW_EVIDENCE_CHARS = 8192
 
@@ -106,17 +109,17 @@ def parse_tasks(raw: str, finish_reason: str | None = None, request_index: int =
     result = ParseResult()
     text = raw.replace("\r\n", "\n")
     fields = _split_fields(text)
-    if fields and finish_reason != "length":
+    if fields and finish_reason not in CUT_SHORT:
         last = fields[-1]
         if "output" in last:
             last["output"] = _SIGN_OFF.sub("", last["output"])
     for index, task in enumerate(fields):
         item = _to_candidate(task, request_index)
-        if finish_reason == "length" and index == len(fields) - 1:
+        if finish_reason in CUT_SHORT and index == len(fields) - 1:
             item = Rejection(
-                reason="truncated",
+                reason=CUT_SHORT[finish_reason],
                 instruction=_clean(task.get("instruction", "")),
-                detail="the answer hit max_tokens inside this task",
+                detail=f"the answer stopped inside this task (finish_reason {finish_reason})",
                 request_index=request_index,
             )
         if isinstance(item, Candidate):
@@ -125,7 +128,7 @@ def parse_tasks(raw: str, finish_reason: str | None = None, request_index: int =
             result.rejections.append(item)
     if not fields:
         raw_text, cut = evidence(raw)
-        reason = "truncated" if finish_reason == "length" else "parse_error"
+        reason = CUT_SHORT.get(finish_reason or "", "parse_error")
         result.rejections.append(
             Rejection(
                 reason=reason,
@@ -157,8 +160,8 @@ def parse_json_tasks(
         )
         return result
 
-    if finish_reason == "length":
-        return fail("truncated", "the JSON answer hit max_tokens")
+    if finish_reason in CUT_SHORT:
+        return fail(CUT_SHORT[finish_reason], f"the JSON answer was cut ({finish_reason})")
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:

@@ -266,7 +266,7 @@ async def _run(
         from selfinstruct.cache import ResponseCache
 
         cache = ResponseCache(store.path / CACHE)
-    teacher = Teacher(settings, cache=cache)
+    teacher = Teacher(settings, cache=cache, backoff_initial_s=config.retry_backoff_s)
     method = AlpacaMethod(
         seeds=seeds,
         seed=config.seed,
@@ -286,7 +286,12 @@ async def _run(
         tokenizer=config.tokenizer,
         on_progress=on_progress,
         guard=ProgressGuard(config.stall_requests, config.max_error_rate),
-        budget=Budget(price, config.max_cost, config.max_tokens_total),
+        budget=Budget(
+            price,
+            config.max_cost,
+            config.max_tokens_total,
+            worst_case=(method.prompt_tokens_estimate(), config.max_tokens),
+        ),
     )
     started = time.monotonic()
     status = "running"

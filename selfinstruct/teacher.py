@@ -188,7 +188,7 @@ class _WaitServerOrBackoff:
     A 429 also cools every other request down, so the client backs off as a whole."""
 
     def __init__(self, initial: float, maximum: float, limits: RateLimits) -> None:
-        self.backoff = wait_exponential_jitter(initial=initial, max=maximum, jitter=initial)
+        self.backoff = wait_exponential_jitter(multiplier=initial, max=maximum, jitter=initial)
         self.limits = limits
 
     def __call__(self, state: RetryCallState) -> float:
@@ -222,7 +222,7 @@ class Teacher:
             max_retries=0,
             timeout=settings.timeout_s,
         )
-        self.public_base_url = redact_url(str(self._client.base_url)) or ""
+        self.public_base_url = (redact_url(str(self._client.base_url)) or "").rstrip("/")
 
     async def close(self) -> None:
         await self._client.close()

@@ -53,6 +53,10 @@ class Method(ABC):
         """Ask the teacher for unit `index`'s candidates. `generated`: instructions accepted by
         units up to `index - demo_lag` (empty when demo_lag is 0)."""
 
+    def prompt_tokens_estimate(self) -> int:
+        """Prompt tokens of one unit, roughly, for budgets before any answer is seen."""
+        return 1000
+
     def screen_filters(self, defaults: Sequence[Filter]) -> list[Filter]:
         """The filters applied in the ordered screening stage."""
         return list(defaults)

@@ -13,7 +13,7 @@ from selfinstruct.schemas import SeedTask
 from selfinstruct.teacher import Teacher, TeacherRequest
 
 #: Failures whose raw answer is kept as evidence in rejected.jsonl.
-EVIDENCE_REASONS = frozenset({"parse_error", "schema_error", "truncated"})
+EVIDENCE_REASONS = frozenset({"parse_error", "schema_error", "truncated", "content_filter"})
 
 
 class AlpacaMethod(Method):
@@ -54,6 +54,10 @@ class AlpacaMethod(Method):
             demos, self.tasks_per_request, topic=self.topic, generated=extra
         )
         return TeacherRequest(index=index, messages=messages), demo_ids + ["generated"] * machine
+
+    def prompt_tokens_estimate(self) -> int:
+        request, _ = self.build_request(0)
+        return sum(len(m["content"]) for m in request.messages or []) // 4
 
     async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> Batch:
         request, demo_ids = self.build_request(index, generated)
