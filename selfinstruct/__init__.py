@@ -13,6 +13,12 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
+    "ExportResult": "selfinstruct.export",
+    "ReportResult": "selfinstruct.report",
+    "export_dataset": "selfinstruct.export:export",
+    "load_source": "selfinstruct.sources",
+    "split_records": "selfinstruct.split",
+    "write_report": "selfinstruct.report:report",
     "AcceptedRecord": "selfinstruct.schemas",
     "BudgetExceeded": "selfinstruct.errors",
     "ConfigError": "selfinstruct.errors",
@@ -34,17 +40,19 @@ _EXPORTS: dict[str, str] = {
     "check_file": "selfinstruct.validate",
     "generate": "selfinstruct.runner",
     "load_seeds": "selfinstruct.seeds",
-    "show": "selfinstruct.show",
+    "show_sample": "selfinstruct.show:show",
 }
 
 __all__ = [
     "AcceptedRecord",
     "BudgetExceeded",
     "ConfigError",
+    "ExportResult",
     "GenerateConfig",
     "Instance",
     "Record",
     "Rejection",
+    "ReportResult",
     "RunDirError",
     "RunSummary",
     "SeedFileError",
@@ -58,17 +66,22 @@ __all__ = [
     "__version__",
     "build_config",
     "check_file",
+    "export_dataset",
     "generate",
     "load_seeds",
-    "show",
+    "load_source",
+    "show_sample",
+    "split_records",
+    "write_report",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
+    target = _EXPORTS.get(name)
+    if target is None:
         raise AttributeError(f"module 'selfinstruct' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    module, _, attribute = target.partition(":")
+    value = getattr(importlib.import_module(module), attribute or name)
     globals()[name] = value
     return value
 
@@ -91,8 +104,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         TeacherHTTPError,
         TeacherTimeout,
     )
+    from selfinstruct.export import ExportResult
+    from selfinstruct.export import export as export_dataset
+    from selfinstruct.report import ReportResult
+    from selfinstruct.report import report as write_report
     from selfinstruct.runner import RunSummary, generate
     from selfinstruct.schemas import AcceptedRecord, Instance, Record, Rejection, SeedTask
     from selfinstruct.seeds import load_seeds
-    from selfinstruct.show import show
+    from selfinstruct.show import show as show_sample
+    from selfinstruct.sources import load_source
+    from selfinstruct.split import split_records
     from selfinstruct.validate import check_file

@@ -189,3 +189,91 @@ def show(run: Path, rejected: bool, reason: str | None, count: int, seed: int | 
     from selfinstruct.show import show as show_sample
 
     show_sample(run, rejected=rejected or reason is not None, reason=reason, n=count, seed=seed)
+
+
+EXPORT_FORMATS = ("alpaca-json", "alpaca-jsonl", "openai-chat", "sharegpt", "hf")
+
+
+@main.command("export")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format", "fmt", required=True, type=click.Choice(EXPORT_FORMATS), help="Training format."
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output folder (split files, README.md card, dataset_info.json).",
+)
+@click.option(
+    "--validation-fraction",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=0.05,
+    show_default=True,
+    help="Share of records held out for validation.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the split.")
+@click.option("--system", help="System prompt (openai-chat and sharegpt only).")
+@click.option(
+    "--rouge-threshold",
+    type=float,
+    help="Near-duplicate ROUGE-L threshold for the split [the run's, else 0.7].",
+)
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+@handle_errors
+def export_command(
+    source: Path,
+    fmt: str,
+    out: Path,
+    validation_fraction: float,
+    seed: int,
+    system: str | None,
+    rouge_threshold: float | None,
+    overwrite: bool,
+) -> None:
+    """Write SOURCE (a run directory or an Alpaca JSON/JSONL file) in a training format."""
+    from selfinstruct.export import export
+
+    result = export(
+        source,
+        fmt,
+        out,
+        validation_fraction=validation_fraction,
+        seed=seed,
+        system=system,
+        rouge_threshold=rouge_threshold,
+        overwrite=overwrite,
+    )
+    counts = ", ".join(f"{n} {split}" for split, n in result.counts.items())
+    click.echo(
+        f"{result.out}: {counts} ({result.format}); dataset card: {result.out / 'README.md'}"
+    )
+    if result.skipped:
+        click.echo(
+            f"skipped {len(result.skipped)} invalid record(s); first: {result.skipped[0]}", err=True
+        )
+
+
+@main.command("report")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder for report.html and the PNG figures.",
+)
+@click.option(
+    "--seeds",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Seed file(s) for the similarity-to-seed figure [the run's] (repeatable).",
+)
+@handle_errors
+def report_command(source: Path, out: Path, seeds: tuple[Path, ...]) -> None:
+    """Statistics and plots of a run directory or an Alpaca JSON/JSONL file."""
+    from selfinstruct.report import report
+
+    result = report(source, out, seeds=list(seeds) or None)
+    click.echo(f"{result.html} ({len(result.images)} figures)")
+    for note in result.notes:
+        click.echo(f"not drawn: {note}", err=True)

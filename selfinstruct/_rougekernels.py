@@ -1,0 +1,553 @@
+"""Compiled kernels of the ROUGE-L near-duplicate index (see `rouge.RougeIndex`).
+
+Kept apart from `rouge.py` so that numba is imported (and its on-disk JIT cache loaded) only
+when an index is used, not on `selfinstruct --help`. Without numba the same functions run as
+plain Python: exact, only slow.
+
+Why it is exact. A kept text y (n tokens) can be a duplicate of x (m tokens) only if
+LCS >= alpha = need(m + n), the smallest LCS for which F can exceed the threshold. Then:
+- length: alpha <= min(m, n);
+- overlap: LCS <= |X ∩ Y| as multisets; making the k-th repeat of a word a token of its own
+  ("occurrence tokens") turns that into a set overlap;
+- prefix (PPJoin): sort every text's tokens by one fixed global order; if |X ∩ Y| >= alpha,
+  their first common token sits within the first m - alpha + 1 tokens of x and the first
+  n - alpha + 1 of y. So only prefixes are indexed and probed, and a pair is judged once, at
+  its first common token, where both positions must be within those bounds;
+- bitmap: each text has a 128-bit signature of its tokens; a bit of x missing from y's stands
+  for at least one token of x missing from y, which bounds the overlap from above;
+- only then the LCS itself, bit-parallel (Allison-Dix / Hyyrö), and the exact decision.
+Any fixed total order works; here a token's order key is fixed when it is first seen: its count
+in a priming sample when there is one (rare first), else "newer is rarer".
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+try:
+    from numba import njit
+except ImportError:  # pragma: no cover - the plain-Python path is tested with NUMBA_DISABLE_JIT
+
+    def njit(*args, **kwargs):  # type: ignore[no-redef]
+        if args and callable(args[0]):
+            return args[0]
+        return lambda f: f
+
+
+ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
+_ZERO = np.uint64(0)
+_ONE = np.uint64(1)
+_M1 = np.uint64(0x5555555555555555)
+_M2 = np.uint64(0x3333333333333333)
+_M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
+_H01 = np.uint64(0x0101010101010101)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+SIG_WORDS = 2  # 128-bit token signatures per text
+#: Below this (total length x threshold denominator) the integer decision is provably exact.
+EXACT_LIMIT = 10**15
+# A posting is two words: record << 24 | length << 12 | position (pool), and the text's
+# 64-bit signature (pool_sig), so the scan streams 16 bytes per posting. Saturated fields are
+# resolved (length) or conservative (position) in the exact second pass.
+REC_SHIFT, LEN_SHIFT = 24, 12
+LEN_MAX = POS_MAX = 0xFFF
+# Each token has one posting list per bucket of positions j in the kept text's sorted order
+# (0, 1, 2-3, 4-7, 8-15, 16+): a frequent token of x sits late in x's order, where only pairs
+# whose first common token is early in y (small j) can still qualify, so most buckets of the
+# long lists are skipped unread.
+BUCKETS = 6
+START, LEN, CAP = 0, 1, 2
+
+# state slots
+N_REC, N_IDS, N_POOL, N_FLAT, SERIAL, N_MAXLEN = 0, 1, 2, 3, 4, 5
+S_VISITED, S_CANDIDATES = 6, 7  # statistics: postings visited, LCS computed
+STATE_SIZE = 8
+# run_batch modes
+FIRST, BEST, ACCEPT, ADD = 0, 1, 2, 3
+
+
+@njit(cache=True)
+def fmeasure(lcs, m, n):
+    """rouge_score's own float expression (precision over the kept text, recall over the new)."""
+    p = lcs / n
+    r = lcs / m
+    if p + r > 0:
+        return 2 * p * r / (p + r)
+    return 0.0
+
+
+@njit(cache=True)
+def exceeds(lcs, m, n, a, b, t):
+    """fmeasure(lcs, m, n) > t, decided with integers unless it is a tie (t == a/b, b > 0)."""
+    if lcs <= 0 or m <= 0 or n <= 0:
+        return 0.0 > t
+    s = m + n
+    if b > 0 and s * b < EXACT_LIMIT:
+        lhs = 2 * lcs * b
+        rhs = a * s
+        if lhs > rhs:
+            return True
+        if lhs < rhs:
+            return False
+    return fmeasure(lcs, m, n) > t
+
+
+@njit(cache=True)
+def need(s, a, b, t):
+    """Smallest LCS that can exceed the threshold when the two lengths add up to s (>= 1)."""
+    if b > 0 and s * b < EXACT_LIMIT:
+        k = (a * s + 2 * b - 1) // (2 * b)
+    else:
+        k = int(math.ceil((t - 1e-9) * s / 2.0))
+    return max(k, 1)
+
+
+@njit(cache=True)
+def prefix_len(n, a, b, t):
+    """Tokens of a text to index or probe: n - alpha + 1 for the smallest feasible partner."""
+    for other in range(1, n + 1):
+        k = need(n + other, a, b, t)
+        if k <= other:
+            return n - k + 1
+    return 0
+
+
+@njit(cache=True)
+def popcount(x):
+    x = np.uint64(x)
+    x = x - ((x >> _ONE) & _M1)
+    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
+    x = (x + (x >> np.uint64(4))) & _M4
+    return int((x * _H01) >> np.uint64(56))
+
+
+@njit(cache=True)
+def order_key(tok, okey):
+    """Global order, ascending = rarer: primed tokens by count; others newest first."""
+    if tok < 0:
+        return -(1 << 62)
+    k = okey[tok]
+    return k if k > 0 else -tok
+
+
+@njit(cache=True)
+def rarest_first(toks, okey):
+    """Sort occurrence tokens in place by the global order (a shell sort: texts are short,
+    and np.sort would add seconds of JIT compile time)."""
+    n = toks.shape[0]
+    gap = 1
+    while gap * 3 + 1 < n:
+        gap = gap * 3 + 1
+    while gap > 0:
+        for i in range(gap, n):
+            item = toks[i]
+            key = order_key(item, okey)
+            j = i
+            while j >= gap and order_key(toks[j - gap], okey) > key:
+                toks[j] = toks[j - gap]
+                j -= gap
+            toks[j] = item
+        gap //= 3
+    return toks
+
+
+@njit(cache=True)
+def occurrence_ids(x, dup_next, occ, state, allocate):
+    """The occurrence token of each position of x (-1 when unknown and not allocated)."""
+    m = x.shape[0]
+    out = np.empty(m, dtype=np.int64)
+    for p in range(m):
+        w = x[p]
+        if w < 0:
+            out[p] = -1
+            continue
+        k = occ[w]
+        occ[w] = k + 1
+        tok = w
+        for _ in range(k):
+            nxt = dup_next[tok]
+            if nxt < 0:
+                if allocate == 0:
+                    tok = -1
+                    break
+                nxt = state[N_IDS]
+                state[N_IDS] = nxt + 1
+                dup_next[tok] = nxt
+            tok = nxt
+        out[p] = tok
+    for p in range(m):
+        if x[p] >= 0:
+            occ[x[p]] = 0
+    return out
+
+
+@njit(cache=True)
+def signature(toks, sig):
+    """128-bit set signature of occurrence tokens into sig (unknown ones are counted apart);
+    returns its 64-bit fold, a weaker signature of the same kind."""
+    for w in range(SIG_WORDS):
+        sig[w] = _ZERO
+    for p in range(toks.shape[0]):
+        tok = toks[p]
+        if tok < 0:
+            continue
+        bit = (np.uint64(tok) * _GOLDEN) >> np.uint64(57)  # top 7 bits: 0..127
+        sig[bit >> np.uint64(6)] |= _ONE << (bit & np.uint64(63))
+    return sig[0] | sig[1]
+
+
+@njit(cache=True)
+def count_unknown(toks):
+    unknown = 0
+    for p in range(toks.shape[0]):
+        if toks[p] < 0:
+            unknown += 1
+    return unknown
+
+
+@njit(cache=True)
+def build_masks(x, loc, words):
+    """Match masks of x for the bit-parallel LCS; loc[word] = row; returns (masks, rows)."""
+    m = x.shape[0]
+    nw = (m + 63) // 64
+    masks = np.zeros((m, nw), dtype=np.uint64)
+    rows = 0
+    for p in range(m):
+        w = x[p]
+        if w < 0:
+            continue
+        r = loc[w]
+        if r < 0:
+            r = rows
+            loc[w] = r
+            words[r] = w
+            rows += 1
+        masks[r, p // 64] |= _ONE << np.uint64(p % 64)
+    return masks, rows
+
+
+@njit(cache=True)
+def clear_masks(loc, words, rows):
+    for r in range(rows):
+        loc[words[r]] = -1
+
+
+@njit(cache=True)
+def lcs_len(m, masks, loc, y, lo, hi, v):
+    """LCS length of x (as its masks) and y[lo:hi], bit-parallel: O(n * ceil(m / 64))."""
+    nw = (m + 63) // 64
+    if nw == 1:
+        vv = ALL
+        for k in range(lo, hi):
+            r = loc[y[k]]
+            if r >= 0:
+                mk = masks[r, 0]
+                u = vv & mk
+                vv = (vv + u) | (vv & ~mk)
+        low = ALL if m == 64 else (_ONE << np.uint64(m)) - _ONE
+        return popcount(~vv & low)
+    for w in range(nw):
+        v[w] = ALL
+    for k in range(lo, hi):
+        r = loc[y[k]]
+        if r < 0:
+            continue
+        carry = _ZERO
+        for w in range(nw):
+            mk = masks[r, w]
+            old = v[w]
+            u = old & mk
+            s1 = old + u
+            s2 = s1 + carry
+            carry = _ONE if (s1 < old or s2 < s1) else _ZERO
+            v[w] = s2 | (old & ~mk)
+    total = 0
+    for w in range(nw):
+        bits = m - 64 * w
+        low = ALL if bits >= 64 else (_ONE << np.uint64(bits)) - _ONE
+        total += popcount(~v[w] & low)
+    return total
+
+
+@njit(cache=True)
+def bucket(j):
+    """Posting bucket of position j: 0, 1, 2-3, 4-7, 8-15, 16+."""
+    b = 0
+    while j > 0 and b < BUCKETS - 1:
+        j >>= 1
+        b += 1
+    return b
+
+
+@njit(cache=True)
+def post(tok, bk, word, fold, state, lists, pool, pool_sig):
+    """Append to a posting list; a full list moves to the pool's end at twice the size, so
+    every list stays contiguous (scanned as a stream) while the index grows."""
+    n = lists[tok, bk, LEN]
+    if n == lists[tok, bk, CAP]:
+        cap = 4 if n == 0 else 2 * n
+        new = state[N_POOL]
+        state[N_POOL] = new + cap
+        old = lists[tok, bk, START]
+        for k in range(n):
+            pool[new + k] = pool[old + k]
+            pool_sig[new + k] = pool_sig[old + k]
+        lists[tok, bk, START] = new
+        lists[tok, bk, CAP] = cap
+    pool[lists[tok, bk, START] + n] = word
+    pool_sig[lists[tok, bk, START] + n] = fold
+    lists[tok, bk, LEN] = n + 1
+
+
+@njit(cache=True)
+def add_record(x, store, a, b, t):
+    """Append x (word ids, all known) and post its prefix; False (and nothing posted) when the
+    pool could overflow, so the caller grows it and retries."""
+    state, rec_off, flat, sigs, _, dup_next, occ, okey, lists, pool, pool_sig, _, _, _ = store
+    m = x.shape[0]
+    rec = state[N_REC]
+    toks = rarest_first(occurrence_ids(x, dup_next, occ, state, 1), okey)
+    plen = prefix_len(m, a, b, t) if m else 0
+    room = 0
+    for j in range(plen):
+        bk = bucket(j)
+        n = lists[toks[j], bk, LEN]
+        if n == lists[toks[j], bk, CAP]:
+            room += 4 if n == 0 else 2 * n
+    if state[N_POOL] + room > pool.shape[0]:
+        return False
+    start = state[N_FLAT]
+    for p in range(m):  # a loop: slice assignment costs seconds of JIT compile time
+        flat[start + p] = x[p]
+    state[N_FLAT] = start + m
+    rec_off[rec + 1] = start + m
+    state[N_REC] = rec + 1
+    state[N_MAXLEN] = max(state[N_MAXLEN], m)
+    fold = signature(toks, sigs[rec])
+    head = (rec << REC_SHIFT) | (min(m, LEN_MAX) << LEN_SHIFT)
+    for j in range(plen):
+        post(toks[j], bucket(j), head | min(j, POS_MAX), fold, state, lists, pool, pool_sig)
+    return True
+
+
+@njit(cache=True)
+def compact(state, lists, pool, pool_sig, new_pool, new_sig):
+    """Copy every posting list into fresh arrays, dropping the holes moved lists left behind;
+    each list gets half its length again as room to grow. Returns the pool size used."""
+    end = 0
+    for tok in range(state[N_IDS]):
+        for bk in range(BUCKETS):
+            n = lists[tok, bk, LEN]
+            if n == 0:
+                continue
+            cap = n + n // 2 + 4
+            if end + cap <= new_pool.shape[0]:
+                old = lists[tok, bk, START]
+                for k in range(n):
+                    new_pool[end + k] = pool[old + k]
+                    new_sig[end + k] = pool_sig[old + k]
+                lists[tok, bk, START] = end
+                lists[tok, bk, CAP] = cap
+            end += cap
+    state[N_POOL] = end
+    return end
+
+
+@njit(cache=True)
+def probe(x, best_mode, store, v, words, a, b, t, mul):
+    """Search kept texts for one above the threshold against x: the first found, or with
+    best_mode the best (ties: earliest). Returns (record or -1, lcs)."""
+    state, rec_off, flat, sigs, stamp, dup_next, occ, okey, lists, pool, pool_sig, okb, sel, loc = (
+        store
+    )
+    m = x.shape[0]
+    if m == 0:
+        return -1, 0
+    px = prefix_len(m, a, b, t)
+    if px == 0:
+        return -1, 0
+    toks = rarest_first(occurrence_ids(x, dup_next, occ, state, 0), okey)
+    sx = np.empty(SIG_WORDS, dtype=np.uint64)
+    fx = signature(toks, sx)
+    known = m - count_unknown(toks)
+    # partner lengths n that can reach alpha(n) = need(m + n) <= min(m, n): lo_n..hi_n
+    hi_n = m
+    while hi_n < state[N_MAXLEN] and need(m + hi_n + 1, a, b, t) <= m:
+        hi_n += 1
+    alpha = np.full(hi_n + 1, 1 << 40, dtype=np.int64)
+    lo_n = hi_n + 1
+    for n in range(hi_n, 0, -1):
+        k = need(m + n, a, b, t)
+        if k > n or k > m:
+            break
+        alpha[n] = k
+        lo_n = n
+    serial = state[SERIAL] + 1
+    state[SERIAL] = serial
+    best = -1
+    best_lcs = 0
+    best_f = -1.0
+    rows = -1
+    masks = np.zeros((1, 1), dtype=np.uint64)
+    visited = 0
+    top_n = hi_n
+    for i in range(px):
+        # x's first common token at i <= m - alpha(n); alpha grows with n, so n <= top_n, and
+        # y's at j <= n - alpha(n), which grows with n too: j <= top_j
+        while top_n >= lo_n and i > m - alpha[top_n]:
+            top_n -= 1
+        if top_n < lo_n:
+            break
+        top_j = top_n - alpha[top_n]
+        tok = toks[i]
+        if tok < 0:
+            continue
+        for bk in range(BUCKETS):
+            if bk > 0 and (1 << (bk - 1)) > top_j:
+                break
+            start = lists[tok, bk, START]
+            size = lists[tok, bk, LEN]
+            visited += size
+            # Pass 1, branch-free so that it vectorizes: length window, j <= n - alpha and
+            # the 64-bit signature bounds, with alpha from below (k <= alpha). A pair's later
+            # common tokens sit further right in both texts: failing at its first is final.
+            for e in range(size):
+                word = pool[start + e]
+                n = (word >> LEN_SHIFT) & LEN_MAX
+                k = ((m + n) * mul + 0xFFFFFFFF) >> 32
+                fy = pool_sig[start + e]
+                okb[e] = (
+                    (n >= lo_n)
+                    & (n <= top_n)
+                    & ((word & POS_MAX) + k <= n)
+                    & (known - popcount(fx & ~fy) >= k)
+                    & (n - popcount(fy & ~fx) >= k)
+                ) | (n == LEN_MAX)
+            found = 0
+            for e in range(size):  # their positions, still branch-free
+                sel[found] = e
+                found += okb[e]
+            # Pass 2: the few survivors, exactly: alpha, 128-bit signature, once per pair, LCS.
+            for c in range(found):
+                word = pool[start + sel[c]]
+                y = word >> REC_SHIFT
+                n = (word >> LEN_SHIFT) & LEN_MAX
+                if n == LEN_MAX:
+                    n = rec_off[y + 1] - rec_off[y]
+                if n < lo_n or n > top_n:
+                    continue
+                k = alpha[n]
+                if i > m - k or (word & POS_MAX) > n - k or stamp[y] == serial:
+                    continue
+                bound = known
+                other = n
+                for w in range(SIG_WORDS):
+                    bound -= popcount(sx[w] & ~sigs[y, w])
+                    other -= popcount(sigs[y, w] & ~sx[w])
+                if bound < k or other < k:
+                    continue
+                stamp[y] = serial  # verified once
+                state[S_CANDIDATES] += 1
+                if rows < 0:
+                    masks, rows = build_masks(x, loc, words)
+                lcs = lcs_len(m, masks, loc, flat, rec_off[y], rec_off[y + 1], v)
+                if exceeds(lcs, m, n, a, b, t):
+                    f = fmeasure(lcs, m, n)
+                    if best < 0 or f > best_f or (f == best_f and y < best):
+                        best = y
+                        best_lcs = lcs
+                        best_f = f
+                    if not best_mode:
+                        break
+            if best >= 0 and not best_mode:
+                break
+        if best >= 0 and not best_mode:
+            break
+    state[S_VISITED] += visited
+    if rows >= 0:
+        clear_masks(loc, words, rows)
+    return best, best_lcs
+
+
+@njit(cache=True)
+def scan_best(x, store, v, words):
+    """The kept text with the highest F against x by a full scan (scores at or below the
+    threshold, which prefix filtering cannot see). Ties: earliest. Returns (record, lcs)."""
+    state, rec_off, flat, loc = store[0], store[1], store[2], store[13]
+    m = x.shape[0]
+    best = -1
+    best_lcs = 0
+    best_f = 0.0
+    if m == 0:
+        return best, best_lcs
+    masks, rows = build_masks(x, loc, words)
+    for y in range(state[N_REC]):
+        lo = rec_off[y]
+        hi = rec_off[y + 1]
+        n = hi - lo
+        if n == 0 or fmeasure(min(m, n), m, n) < best_f:  # even a full match cannot win
+            continue
+        lcs = lcs_len(m, masks, loc, flat, lo, hi, v)
+        if lcs > 0:
+            f = fmeasure(lcs, m, n)
+            if f > best_f:
+                best = y
+                best_lcs = lcs
+                best_f = f
+    clear_masks(loc, words, rows)
+    return best, best_lcs
+
+
+@njit(cache=True)
+def count_tokens(q_toks, q_off, state, dup_next, occ, counts):
+    """Count occurrence tokens over texts to prime the global order; returns the number of
+    texts done (fewer when the id arrays must grow first)."""
+    for q in range(q_off.shape[0] - 1):
+        x = q_toks[q_off[q] : q_off[q + 1]]
+        if state[N_IDS] + x.shape[0] > dup_next.shape[0]:
+            return q
+        toks = occurrence_ids(x, dup_next, occ, state, 1)
+        for p in range(toks.shape[0]):
+            counts[toks[p]] += 1
+    return q_off.shape[0] - 1
+
+
+@njit(cache=True)
+def fits(m, store):
+    """Whether every array has room for one more text of m tokens."""
+    state, rec_off, flat, _, stamp, dup_next, _, _, _, _, _, okb, _, _ = store
+    rec = state[N_REC] + 2
+    return (
+        rec <= rec_off.shape[0]
+        and rec <= stamp.shape[0]
+        and rec <= okb.shape[0]
+        and state[N_FLAT] + m <= flat.shape[0]
+        and state[N_IDS] + m <= dup_next.shape[0]
+    )
+
+
+@njit(cache=True)
+def run_batch(q_toks, q_off, q_from, mode, store, v, words, a, b, t, mul, out_rec, out_lcs):
+    """The one entry point (one JIT compile), for queries q_from.. in order, by mode:
+    FIRST: the first kept text found above the threshold; BEST: the best one above it, else the
+    best of all by a full scan; ACCEPT: FIRST, and a query without one is added at once;
+    ADD: add unconditionally. Returns the next query to do (< count: some array must grow)."""
+    count = q_off.shape[0] - 1
+    adds = mode == ACCEPT or mode == ADD
+    for q in range(q_from, count):
+        x = q_toks[q_off[q] : q_off[q + 1]]
+        if adds and not fits(x.shape[0], store):
+            return q
+        rec = -1
+        lcs = 0
+        if mode != ADD:
+            rec, lcs = probe(x, mode == BEST, store, v, words, a, b, t, mul)
+            if rec < 0 and mode == BEST:
+                rec, lcs = scan_best(x, store, v, words)
+        if (mode == ACCEPT and rec < 0) or mode == ADD:
+            if not add_record(x, store, a, b, t):
+                return q
+        out_rec[q] = rec
+        out_lcs[q] = lcs
+    return count
