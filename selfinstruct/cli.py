@@ -59,7 +59,12 @@ def main(debug: bool) -> None:
     help="Seed file or folder (repeatable) [seed_tasks/seed_tasks.jsonl].",
 )
 @click.option("--num-instructions", "-n", type=int, help="Total records wanted [100].")
-@click.option("--method", type=click.Choice(["alpaca"]), help="Generation recipe [alpaca].")
+@click.option(
+    "--method",
+    type=click.Choice(["alpaca", "self-instruct"]),
+    help="Generation recipe: alpaca (one request, many tasks) or self-instruct (the paper's "
+    "four steps) [alpaca].",
+)
 @click.option("--model", help="Teacher model [gpt-4o-mini on OpenAI; the served one elsewhere].")
 @click.option("--base-url", help="OpenAI-compatible API base URL [OPENAI_BASE_URL].")
 @click.option("--api-key", help="API key [OPENAI_API_KEY]; prefer the environment.")
@@ -80,6 +85,12 @@ def main(debug: bool) -> None:
 @click.option("--max-attempts", type=int, help="Attempts per request, retries included [6].")
 @click.option("--num-demonstrations", type=int, help="Seed demonstrations per prompt [3].")
 @click.option("--tasks-per-request", type=int, help="New tasks asked per request [20].")
+@click.option(
+    "--machine-demos",
+    type=int,
+    help="Generated instructions shown in each prompt [alpaca 0, self-instruct 2].",
+)
+@click.option("--max-instances", type=int, help="Self-instruct: instances per task [5].")
 @click.option("--topic", help='Steer tasks toward a domain, e.g. "customer support for a bank".')
 @click.option("--rouge-threshold", type=float, help="Near-duplicate ROUGE-L threshold [0.7].")
 @click.option(
@@ -277,3 +288,57 @@ def report_command(source: Path, out: Path, seeds: tuple[Path, ...]) -> None:
     click.echo(f"{result.html} ({len(result.images)} figures)")
     for note in result.notes:
         click.echo(f"not drawn: {note}", err=True)
+
+
+@main.group(name="seeds")
+def seeds_group() -> None:
+    """Keep a seed set healthy, and grow it from a run's tasks."""
+
+
+@seeds_group.command(name="check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--rouge-threshold",
+    type=float,
+    default=0.7,
+    show_default=True,
+    help="Seed pairs above this ROUGE-L are near-duplicates.",
+)
+@click.option(
+    "--tokenizer",
+    type=click.Choice(["default", "unicode"]),
+    default="default",
+    show_default=True,
+    help="ROUGE-L tokenizer.",
+)
+@handle_errors
+def seeds_check(paths: tuple[Path, ...], rouge_threshold: float, tokenizer: Any) -> None:
+    """Schema errors (file:line), near-duplicate pairs and counts by kind; exit 1 on problems."""
+    from selfinstruct.seedset import check_seeds
+
+    report = check_seeds(paths, threshold=rouge_threshold, tokenizer=tokenizer)
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        sys.exit(1)
+
+
+@seeds_group.command(name="export")
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Seed file to write.")
+@click.option(
+    "--min-instances",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Skip tasks with fewer accepted instances.",
+)
+@handle_errors
+def seeds_export(run: Path, out: Path, min_instances: int) -> None:
+    """A run's accepted tasks in the Self-Instruct seed format, to review and append."""
+    from selfinstruct.seedset import export_seeds
+
+    count = export_seeds(run, out, min_instances=min_instances)
+    if count == 0:
+        _fail(f"{run}: no task with at least {min_instances} accepted instance(s); nothing written")
+    click.echo(f"{count} tasks written to {out}; review them, then add the file to --seeds")

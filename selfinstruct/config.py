@@ -47,6 +47,10 @@ class GenerateConfig(BaseModel):
     # prompting
     num_demonstrations: int = Field(default=3, ge=0, le=20)
     tasks_per_request: int = Field(default=20, ge=1, le=100)
+    #: generated instructions shown per prompt; None = the method's own (alpaca 0, self-instruct 2)
+    machine_demos: int | None = Field(default=None, ge=0, le=8)
+    #: self-instruct: instances asked per task
+    max_instances: int = Field(default=5, ge=1, le=20)
     topic: str | None = None
     # quality
     rouge_threshold: float = Field(default=0.7, gt=0.0, le=1.0)
@@ -86,6 +90,8 @@ class GenerateConfig(BaseModel):
                 "num_demonstrations",
                 "tasks_per_request",
                 "topic",
+                "machine_demos",
+                "max_instances",
             },
         )
 

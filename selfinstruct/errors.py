@@ -70,3 +70,11 @@ class TeacherConnectionError(TeacherError):
 
 class BudgetExceeded(TeacherError):
     """A cost, token or request cap was reached; the run stops cleanly and can be resumed."""
+
+
+def is_fatal(exc: BaseException) -> bool:
+    """Errors no other request can avoid (a refused key, an unknown model, a request cap):
+    the run stops at once instead of counting them as one failed request."""
+    if isinstance(exc, (TeacherAuthError, BudgetExceeded)):
+        return True
+    return isinstance(exc, TeacherHTTPError) and exc.status == 404

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from selfinstruct.errors import BudgetExceeded, TeacherAuthError, TeacherError, TeacherHTTPError
+from selfinstruct.errors import BudgetExceeded, TeacherError, is_fatal
 from selfinstruct.filters import Filter, default_filters, first_reason
 from selfinstruct.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.methods import Batch, Method
@@ -30,7 +30,10 @@ from selfinstruct.store import RunStore
 from selfinstruct.teacher import Teacher
 
 #: Rejections of tasks that passed screening (they joined the dedup pool) but gave no record.
-POOL_REASONS = frozenset({"no_valid_instances", "over_target"})
+POOL_REASONS = frozenset(
+    {"no_valid_instances", "over_target", "classification_unparseable", "conflicting_instances"}
+    | {"task_request_failed"}
+)
 
 
 def now_iso() -> str:
@@ -316,7 +319,7 @@ class Generation:
             batch = await self.method.fetch(index, self.teacher, generated)
             batch.parsed = len(batch.candidates)
         except TeacherError as exc:
-            if _is_fatal(exc):
+            if is_fatal(exc):
                 raise
             batch, failure = Batch(), exc
         await screen.wait_turn(index)
@@ -329,9 +332,15 @@ class Generation:
             try:
                 batch = await self.method.expand(index, self.teacher, batch)
             except TeacherError as exc:
-                if _is_fatal(exc):
+                if is_fatal(exc):
                     raise
                 failure = exc
+                # screened tasks that could not be completed are rejections, never records
+                batch.rejections.extend(
+                    _reject(c, "task_request_failed", index, detail=c.pool_key)
+                    for c in batch.candidates
+                )
+                batch.candidates = []
         await commit.wait_turn(index)
         try:
             if self.state.accepted >= self.target:
@@ -427,13 +436,6 @@ class Generation:
                 else None,
             )
         )
-
-
-def _is_fatal(exc: BaseException) -> bool:
-    """Errors no other request can avoid: a refused key, an unknown model, a request cap."""
-    if isinstance(exc, (TeacherAuthError, BudgetExceeded)):
-        return True
-    return isinstance(exc, TeacherHTTPError) and exc.status == 404
 
 
 def _reject(candidate: Candidate, reason: str, index: int, **extra: Any) -> Rejection:

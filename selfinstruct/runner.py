@@ -23,9 +23,11 @@ import openai
 from selfinstruct.config import DEFAULT_OPENAI_MODEL, GenerateConfig
 from selfinstruct.errors import ConfigError, SelfInstructError, TeacherAuthError
 from selfinstruct.guards import Budget, ProgressGuard, StopReason
+from selfinstruct.methods import Method
 from selfinstruct.methods.alpaca import AlpacaMethod
 from selfinstruct.pipeline import Generation, Progress, now_iso
 from selfinstruct.pricing import Price, find_price, parse_prices
+from selfinstruct.schemas import SeedTask
 from selfinstruct.seeds import file_sha256, load_seeds
 from selfinstruct.store import CACHE, RunStore
 from selfinstruct.teacher import Teacher, TeacherSettings, redact_url
@@ -267,13 +269,7 @@ async def _run(
 
         cache = ResponseCache(store.path / CACHE)
     teacher = Teacher(settings, cache=cache, backoff_initial_s=config.retry_backoff_s)
-    method = AlpacaMethod(
-        seeds=seeds,
-        seed=config.seed,
-        num_demonstrations=config.num_demonstrations,
-        tasks_per_request=config.tasks_per_request,
-        topic=config.topic,
-    )
+    method = build_method(config, seeds)
     loop = Generation(
         store=store,
         teacher=teacher,
@@ -342,6 +338,30 @@ async def _run(
         if cache is not None:
             cache.close()
     return result
+
+
+def build_method(config: GenerateConfig, seeds: list[SeedTask]) -> Method:
+    """The recipe `config.method` names, with its settings."""
+    if config.method == "self-instruct":
+        from selfinstruct.methods.self_instruct import SelfInstructMethod
+
+        machine = 2 if config.machine_demos is None else config.machine_demos
+        return SelfInstructMethod(
+            seeds,
+            config.seed,
+            seed_demos=8 - machine,
+            machine_demos=machine,
+            max_instances=config.max_instances,
+            topic=config.topic,
+        )
+    return AlpacaMethod(
+        seeds=seeds,
+        seed=config.seed,
+        num_demonstrations=config.num_demonstrations,
+        tasks_per_request=config.tasks_per_request,
+        topic=config.topic,
+        machine_demos=config.machine_demos or 0,
+    )
 
 
 def _install_signal_handlers(loop: Generation, say: Notify) -> None:

@@ -23,7 +23,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from selfinstruct.errors import BudgetExceeded, TeacherAuthError, TeacherError, TeacherHTTPError
+from selfinstruct.errors import TeacherError, is_fatal
 from selfinstruct.filters import (
     EmptyOutput,
     Filter,
@@ -90,7 +90,7 @@ class SelfInstructMethod(Method):
         classify_demos: int = 12,
         instance_demos: int = 3,
         topic: str | None = None,
-        demo_lag: int = 16,
+        demo_lag: int = 8,
     ) -> None:
         if not seeds:
             raise ValueError("Self-Instruct needs at least one seed task")
@@ -103,7 +103,7 @@ class SelfInstructMethod(Method):
         self.topic = topic
         self.demo_lag = demo_lag if machine_demos else 0
         # a guess the loop replaces with the measured rate after the first commit
-        self.expected_yield = max(1.0, instructions_per_request * self.max_instances * 0.3)
+        self.expected_yield = max(1.0, instructions_per_request * self.max_instances * 0.45)
         self.instance_filters: list[Filter] = [
             f for f in default_filters() if isinstance(f, INSTANCE_FILTERS)
         ]
@@ -169,26 +169,24 @@ class SelfInstructMethod(Method):
 
     # -- steps 2-4 ------------------------------------------------------------------------
     async def expand(self, index: int, teacher: Teacher, batch: Batch) -> Batch:
+        """Steps 2-4 for every screened task at once; the batch's tasks become its records."""
         tasks = batch.candidates
         results = await asyncio.gather(
             *(self._complete_task(index, j, task, teacher) for j, task in enumerate(tasks)),
             return_exceptions=True,
         )
-        out = Batch(
-            rejections=list(batch.rejections),
-            demonstration_ids=batch.demonstration_ids,
-            prompt_tokens=batch.prompt_tokens,
-            completion_tokens=batch.completion_tokens,
-            requests=batch.requests,
-        )
+        done: list[TaskResult] = []
         for result in results:
             if isinstance(result, BaseException):
                 raise result  # a fatal teacher error or a bug: the loop decides
-            out.candidates.extend(result.candidates)
-            out.rejections.extend(result.rejections)
+            done.append(result)
+        batch.candidates = []
+        for result in done:
+            batch.candidates.extend(result.candidates)
+            batch.rejections.extend(result.rejections)
             for completion in result.completions:
-                out.count(completion)
-        return out
+                batch.count(completion)
+        return batch
 
     async def _complete_task(
         self, index: int, j: int, task: Candidate, teacher: Teacher
@@ -200,7 +198,7 @@ class SelfInstructMethod(Method):
                 instances = await self._instances(index, j, task, verdict, teacher, result)
                 self._prepare(index, task, verdict, instances, result)
         except TeacherError as exc:
-            if _is_fatal(exc):
+            if is_fatal(exc):
                 raise
             result.candidates.clear()
             result.rejections.append(
@@ -225,7 +223,7 @@ class SelfInstructMethod(Method):
             TeacherRequest(
                 index=index,
                 step=f"classify:{j}:retry",
-                messages=render_classify_retry(messages, first.text),
+                messages=render_classify_retry(messages, first.text, task.instruction),
             )
         )
         result.completions.append(retry)
@@ -265,7 +263,11 @@ class SelfInstructMethod(Method):
             raw, cut = evidence(completion.text)
             result.rejections.append(
                 _task_rejection(
-                    task, "no_valid_instances", index, raw=raw, raw_truncated=cut,
+                    task,
+                    "no_valid_instances",
+                    index,
+                    raw=raw,
+                    raw_truncated=cut,
                     cache_key=completion.cache_key,
                 )
             )
@@ -308,6 +310,8 @@ def prepare_instances(
 ) -> tuple[list[Candidate], list[Rejection], Rejection | None]:
     """Step 4: (records to keep, instances dropped with reasons, the task's conflict if any).
 
+    As in the paper, an input or output ending in a colon is a cut-off generation.
+
     Two different outputs for one input make the task unteachable, so the whole task goes.
     Inputs left empty may have several outputs (an open task: "write a haiku about rain"),
     except in classification, where a label is the one right answer."""
@@ -325,6 +329,8 @@ def prepare_instances(
             is_classification=is_classification,
         )
         reason = item.problem or first_reason(filters, candidate)
+        if reason is None and (item.input.endswith(":") or item.output.endswith(":")):
+            reason = "incomplete_instance"  # "Here are the steps:" and nothing after
         key = (_norm(item.input), _norm(item.output))
         if reason is None and key in seen:
             reason = "duplicate_instance"
@@ -376,10 +382,3 @@ def _task_rejection(
         raw_truncated=raw_truncated,
         cache_key=cache_key,
     )
-
-
-def _is_fatal(exc: TeacherError) -> bool:
-    """Errors no other request can avoid (as the loop judges them): stop the run."""
-    if isinstance(exc, (TeacherAuthError, BudgetExceeded)):
-        return True
-    return isinstance(exc, TeacherHTTPError) and exc.status == 404

@@ -141,7 +141,11 @@ def parse_instances(
     opener = "label" if label_first else "input"
     other = "input" if label_first else "output"
     examples: list[dict[str, str]] = []
-    matches = list(_FIELD.finditer(text))
+    matches = [
+        m
+        for m in _FIELD.finditer(text)
+        if label_first or not m.group("label").lower().endswith("label")
+    ]
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         label = match.group("label").lower()
