@@ -1,0 +1,37 @@
+"""Shared fixtures. `fake_teacher` is a real OpenAI-compatible server on 127.0.0.1, so client
+and pipeline tests go through real sockets, the real `openai` SDK and real retries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from selfinstruct.testing import FakeTeacherServer
+
+
+@pytest.fixture
+def fake_teacher() -> Iterator[FakeTeacherServer]:
+    """A started fake teacher with default settings (model "fake-teacher", no latency)."""
+    with FakeTeacherServer() as server:
+        yield server
+
+
+@pytest.fixture
+def fake_teacher_factory() -> Iterator[Callable[..., FakeTeacherServer]]:
+    """Start fake teachers with custom settings; all are stopped after the test.
+
+        def test_x(fake_teacher_factory):
+            server = fake_teacher_factory(latency=0.2, rpm_limit=10)
+    """
+    servers: list[FakeTeacherServer] = []
+
+    def start(**kwargs: Any) -> FakeTeacherServer:
+        server = FakeTeacherServer(**kwargs).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
