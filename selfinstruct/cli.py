@@ -73,7 +73,8 @@ def main(debug: bool) -> None:
     type=click.Choice(["auto", "api", "local"]),
     help="auto: the API if configured, else the embedded local model.",
 )
-@click.option("--temperature", type=float, help="Sampling temperature [1.0].")
+@click.option("--profile", help="Teacher profile: openai or small-local [by teacher].")
+@click.option("--temperature", type=float, help="Sampling temperature [the profile's].")
 @click.option("--top-p", type=float, help="Nucleus sampling [1.0].")
 @click.option("--max-tokens", type=int, help="Max tokens per answer [3072].")
 @click.option("--concurrency", type=int, help="Requests in flight [8].")

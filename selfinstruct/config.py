@@ -35,6 +35,10 @@ class GenerateConfig(BaseModel):
     base_url: str | None = None
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
     teacher: Literal["auto", "api", "local"] = "auto"
+    #: how to talk to the teacher (profiles.py); None: small-local for the local teacher,
+    #: openai otherwise. Flags given explicitly win over the profile's values.
+    profile: str | None = None
+    profile_overrides: dict[str, Any] = Field(default_factory=dict)
     temperature: float = Field(default=1.0, ge=0.0, le=2.0)
     top_p: float = Field(default=1.0, gt=0.0, le=1.0)
     max_tokens: int = Field(default=3072, ge=16)
@@ -96,6 +100,35 @@ class GenerateConfig(BaseModel):
         )
 
 
+#: profile field → config field, for the values a profile supplies unless a flag was given
+PROFILE_FIELDS = {
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "max_tokens": "max_tokens",
+    "tasks_per_request": "tasks_per_request",
+    "demonstrations": "num_demonstrations",
+    "concurrency": "concurrency",
+    "request_timeout": "timeout_s",
+}
+
+
+def apply_profile(config: GenerateConfig, profile: Any) -> GenerateConfig:
+    """Fill the settings the user did not give from the teacher profile."""
+    update = {}
+    for source, target in PROFILE_FIELDS.items():
+        value = getattr(profile, source)
+        if value is not None and target not in config.model_fields_set:
+            update[target] = value
+    return config.model_copy(update=update) if update else config
+
+
+def uses_local_teacher(config: GenerateConfig) -> bool:
+    """The embedded local teacher runs when asked, or when no API is configured at all."""
+    return config.teacher == "local" or (
+        config.teacher == "auto" and not config.base_url and not config.api_key
+    )
+
+
 def read_config_file(path: str | Path) -> dict[str, Any]:
     """The `[generate]` table of a TOML file (or its top level), as a dict of settings."""
     path = Path(path)
@@ -110,9 +143,16 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
     table = data.get("generate", data)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [generate] must be a table")
-    settings = {key.replace("-", "_"): value for key, value in table.items() if key != "prices"}
+    settings = {
+        key.replace("-", "_"): value
+        for key, value in table.items()
+        if key != "prices" and not (key == "profile" and isinstance(value, dict))
+    }
     if "prices" in data:
         settings["prices"] = data["prices"]
+    profile = data.get("profile")
+    if isinstance(profile, dict):
+        settings["profile_overrides"] = {k.replace("-", "_"): v for k, v in profile.items()}
     return settings
 
 

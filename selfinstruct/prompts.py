@@ -53,6 +53,7 @@ def render_alpaca_prompt(
     n: int,
     topic: str | None = None,
     generated: Sequence[str] = (),
+    json_answers: bool = False,
 ) -> list[dict[str, str]]:
     """Chat messages asking for `n` new tasks, showing each demonstration's first instance.
 
@@ -72,7 +73,32 @@ def render_alpaca_prompt(
     user = ALPACA_INSTRUCTIONS.format(
         n=n, no_input=NO_INPUT, demonstrations=demos, topic_clause=topic_clause, generated=listed
     )
+    if json_answers:
+        user += JSON_ANSWER.format(n=n)
     return [{"role": "system", "content": ALPACA_SYSTEM}, {"role": "user", "content": user}]
+
+
+JSON_ANSWER = """
+
+Answer with JSON only, no prose: {{"tasks": [{{"instruction": "...", "input": "...", \
+"output": "..."}}, ...]}} holding the {n} tasks; "input" is "" when a task needs none."""
+
+JSON_REPAIR = (
+    "That answer is not valid for the required JSON shape ({problem}). Answer again with the "
+    'same tasks as JSON only: {{"tasks": [{{"instruction": "...", "input": "...", '
+    '"output": "..."}}]}}.'
+)
+
+
+def render_json_repair(
+    messages: Sequence[dict[str, str]], answer: str, problem: str
+) -> list[dict[str, str]]:
+    """The conversation so far plus one request to fix a JSON answer that did not validate."""
+    return [
+        *messages,
+        {"role": "assistant", "content": answer},
+        {"role": "user", "content": JSON_REPAIR.format(problem=problem)},
+    ]
 
 
 # -- Self-Instruct (`--method self-instruct`) ---------------------------------------------------

@@ -20,13 +20,24 @@ from typing import Any
 
 import openai
 
-from selfinstruct.config import DEFAULT_OPENAI_MODEL, GenerateConfig
+from selfinstruct.config import (
+    DEFAULT_OPENAI_MODEL,
+    GenerateConfig,
+    apply_profile,
+    uses_local_teacher,
+)
 from selfinstruct.errors import ConfigError, SelfInstructError, TeacherAuthError
 from selfinstruct.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.methods import Method
 from selfinstruct.methods.alpaca import AlpacaMethod
 from selfinstruct.pipeline import Generation, Progress, now_iso
 from selfinstruct.pricing import Price, find_price, parse_prices
+from selfinstruct.profiles import (
+    DEFAULT_PROFILE,
+    LOCAL_PROFILE,
+    TeacherProfile,
+    profile_from_config,
+)
 from selfinstruct.schemas import SeedTask
 from selfinstruct.seeds import file_sha256, load_seeds
 from selfinstruct.store import CACHE, RunStore
@@ -53,6 +64,7 @@ class RunSummary:
     wall_time_s: float
     model: str
     base_url: str | None
+    profile: str = ""
     cost_usd: float | None = None
     possibly_billed: int = 0
     possibly_billed_tokens: int = 0
@@ -81,10 +93,7 @@ def package_versions() -> dict[str, str]:
 @contextlib.contextmanager
 def _teacher_endpoint(config: GenerateConfig, notify: Notify) -> Iterator[tuple[str | None, str]]:
     """Yield (base_url, model): the configured API, or the embedded local teacher."""
-    use_local = config.teacher == "local" or (
-        config.teacher == "auto" and not config.base_url and not config.api_key
-    )
-    if not use_local:
+    if not uses_local_teacher(config):
         if not config.base_url and not config.api_key:
             raise ConfigError("--teacher api: no API key; set OPENAI_API_KEY or pass --base-url")
         yield config.base_url, config.model or (None if config.base_url else DEFAULT_OPENAI_MODEL)
@@ -135,6 +144,7 @@ def _manifest(
     settings = config.model_dump(mode="json")
     settings["base_url"] = summary.base_url
     settings["model"] = summary.model
+    settings["profile"] = summary.profile
     return {
         "package_version": package_versions().get("selfinstruct", "unknown"),
         "created_at": created_at,
@@ -184,6 +194,8 @@ def generate(
     elif settings:
         config = config.model_copy(update=settings)
     say: Notify = notify or (lambda message: None)
+    profile = resolve_profile(config)
+    config = apply_profile(config, profile)
     seeds = load_seeds(config.seeds)
     if config.model:
         _price_for(config, config.model)  # a budget that cannot be enforced fails before any I/O
@@ -200,7 +212,16 @@ def generate(
         with _teacher_endpoint(config, say) as (base_url, model):
             return asyncio.run(
                 _run(
-                    config, store, seeds, seed_files, created_at, base_url, model, on_progress, say
+                    config,
+                    profile,
+                    store,
+                    seeds,
+                    seed_files,
+                    created_at,
+                    base_url,
+                    model,
+                    on_progress,
+                    say,
                 )
             )
 
@@ -236,6 +257,7 @@ def _warn_changed(previous: dict[str, Any], config: GenerateConfig, say: Notify)
 
 async def _run(
     config: GenerateConfig,
+    profile: TeacherProfile,
     store: RunStore,
     seeds: list[Any],
     seed_files: list[dict[str, Any]],
@@ -253,6 +275,10 @@ async def _run(
         top_p=config.top_p,
         max_tokens=config.max_tokens,
         seed=config.seed,
+        send_seed=profile.send_seed,
+        endpoint=profile.endpoint,
+        stop=list(profile.stop) or None,
+        extra_body=dict(profile.extra_body) or None,
         timeout_s=config.timeout_s,
         max_attempts=config.max_attempts,
         concurrency=config.concurrency,
@@ -269,7 +295,7 @@ async def _run(
 
         cache = ResponseCache(store.path / CACHE)
     teacher = Teacher(settings, cache=cache, backoff_initial_s=config.retry_backoff_s)
-    method = build_method(config, seeds)
+    method = build_method(config, seeds, profile)
     loop = Generation(
         store=store,
         teacher=teacher,
@@ -309,6 +335,7 @@ async def _run(
             wall_time_s=time.monotonic() - started,
             model=settings.model,
             base_url=teacher.public_base_url,
+            profile=profile.name,
             cost_usd=price.cost(state.prompt_tokens, state.completion_tokens) if price else None,
             stop=loop.stop_reason,
             possibly_billed=teacher.stats.possibly_billed,
@@ -340,7 +367,15 @@ async def _run(
     return result
 
 
-def build_method(config: GenerateConfig, seeds: list[SeedTask]) -> Method:
+def resolve_profile(config: GenerateConfig) -> TeacherProfile:
+    """The teacher profile: the one named, else small-local for the local teacher."""
+    default = LOCAL_PROFILE if uses_local_teacher(config) else DEFAULT_PROFILE
+    return profile_from_config(config.profile_overrides, default=config.profile or default)
+
+
+def build_method(
+    config: GenerateConfig, seeds: list[SeedTask], profile: TeacherProfile | None = None
+) -> Method:
     """The recipe `config.method` names, with its settings."""
     if config.method == "self-instruct":
         from selfinstruct.methods.self_instruct import SelfInstructMethod
@@ -361,6 +396,7 @@ def build_method(config: GenerateConfig, seeds: list[SeedTask]) -> Method:
         tasks_per_request=config.tasks_per_request,
         topic=config.topic,
         machine_demos=config.machine_demos or 0,
+        profile=profile,
     )
 
 

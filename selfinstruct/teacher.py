@@ -57,6 +57,8 @@ class TeacherSettings:
     extra_body: dict[str, Any] | None = None
     response_format: dict[str, Any] | None = None
     seed: int | None = None
+    #: send a per-request seed (llama.cpp then answers byte-identically; OpenAI: best effort)
+    send_seed: bool = True
     timeout_s: float = 120.0
     max_attempts: int = 6
     concurrency: int = 8
@@ -85,6 +87,9 @@ class TeacherRequest:
     prompt: str | None = None
     #: a unit's sub-request (e.g. "classify:3"); part of the cache key and the request seed
     step: str = ""
+    #: request-specific arguments (`stop`, `response_format`, `extra_body` such as a grammar);
+    #: `extra_body` is merged over the settings' own
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -239,6 +244,7 @@ class Teacher:
             "seed": self.request_seed(request),
             "index": request.index,
             "step": request.step,
+            "params": request.params or None,
         }
 
     def request_seed(self, request: TeacherRequest) -> int | None:
@@ -370,19 +376,22 @@ class Teacher:
             "top_p": self.settings.top_p,
             "max_tokens": self.settings.max_tokens,
         }
-        seed = self.request_seed(request)
+        seed = self.request_seed(request) if self.settings.send_seed else None
         if seed is not None:
             args["seed"] = seed
-        if self.settings.stop:
-            args["stop"] = self.settings.stop
-        if self.settings.extra_body:
-            args["extra_body"] = self.settings.extra_body
+        stop = [*(self.settings.stop or []), *request.params.get("stop", [])]
+        if stop:
+            args["stop"] = stop
+        extra = {**(self.settings.extra_body or {}), **request.params.get("extra_body", {})}
+        if extra:
+            args["extra_body"] = extra
         return args
 
     async def _send_chat(self, request: TeacherRequest) -> CachedResponse:
         args = self._common_args(request)
-        if self.settings.response_format:
-            args["response_format"] = self.settings.response_format
+        response_format = request.params.get("response_format", self.settings.response_format)
+        if response_format:
+            args["response_format"] = response_format
         response = await self._client.chat.completions.create(
             messages=request.messages or [], **args
         )

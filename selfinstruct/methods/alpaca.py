@@ -1,16 +1,25 @@
 """Stanford Alpaca's recipe: one request shows k seed tasks and asks for n new complete tasks
-(instruction, input, output). Cheap (one request per ~20 tasks), seeds only as format."""
+(instruction, input, output). Cheap (one request per ~20 tasks), seeds only as format.
+
+The teacher profile decides how the request is made: a chat prompt with requirements
+(capable models), or a short completion-style list (small local models); answers as plain
+numbered blocks (optionally held to that shape by a grammar) or as JSON following a schema,
+with one repair request when the JSON does not validate.
+"""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import Any
 
 from selfinstruct.methods import Batch, Method
-from selfinstruct.parse import evidence, parse_json_tasks, parse_tasks
-from selfinstruct.prompts import render_alpaca_prompt
+from selfinstruct.parse import ParseResult, evidence, parse_json_tasks, parse_tasks
+from selfinstruct.profiles import TeacherProfile, get_profile
+from selfinstruct.prompts import render_alpaca_prompt, render_json_repair
+from selfinstruct.prompts_completion import render_block_grammar, render_completion_prompt
 from selfinstruct.schemas import SeedTask
-from selfinstruct.teacher import Teacher, TeacherRequest
+from selfinstruct.teacher import Completion, Teacher, TeacherRequest
 
 #: Failures whose raw answer is kept as evidence in rejected.jsonl.
 EVIDENCE_REASONS = frozenset({"parse_error", "schema_error", "truncated", "content_filter"})
@@ -26,48 +35,99 @@ class AlpacaMethod(Method):
         num_demonstrations: int = 3,
         tasks_per_request: int = 20,
         topic: str | None = None,
-        structured: bool = False,
         machine_demos: int = 0,
         demo_lag: int = 16,
+        profile: TeacherProfile | None = None,
     ) -> None:
         self.seeds = list(seeds)
         self.seed = seed
         self.num_demonstrations = num_demonstrations
         self.tasks_per_request = tasks_per_request
         self.topic = topic
-        self.structured = structured
         self.machine_demos = machine_demos
         self.demo_lag = demo_lag if machine_demos else 0
+        self.profile = profile or get_profile()
         self.expected_yield = max(1.0, tasks_per_request * 0.5)
 
-    def build_request(
-        self, index: int, generated: Sequence[str] = ()
-    ) -> tuple[TeacherRequest, list[str]]:
-        """Unit `index`'s prompt; its demonstrations depend only on (seed, index, generated)."""
+    def _demonstrations(
+        self, index: int, generated: Sequence[str]
+    ) -> tuple[list[SeedTask], list[str], list[str]]:
+        """Unit `index`'s demonstrations; they depend only on (seed, index, generated)."""
         rng = random.Random(f"{self.seed}:{index}")
         machine = min(self.machine_demos, len(generated))
         k = min(max(0, self.num_demonstrations - machine), len(self.seeds))
         demos: list[SeedTask] = rng.sample(self.seeds, k)
-        demo_ids = [d.id for d in demos]
         extra = rng.sample(list(generated), machine) if machine else []
+        return demos, extra, [d.id for d in demos] + ["generated"] * machine
+
+    def build_request(
+        self, index: int, generated: Sequence[str] = ()
+    ) -> tuple[TeacherRequest, list[str], str]:
+        """The request of unit `index`, its demonstration ids, and the text the answer
+        continues (the opening a completion prompt ends with, else "")."""
+        demos, extra, demo_ids = self._demonstrations(index, generated)
+        n = self.tasks_per_request
+        params: dict[str, Any] = {}
+        if self.profile.prompt_style == "completion_list":
+            prompt = render_completion_prompt(demos, n, topic=self.topic)
+            params["stop"] = prompt.stop
+            if self.profile.structured == "grammar":
+                params.update(self.profile.structured_kwargs(render_block_grammar(n, opened=True)))
+            request = TeacherRequest(index=index, prompt=prompt.prompt, params=params)
+            return request, demo_ids, prompt.answer_prefix
+        json_answers = self.profile.json_answers
         messages = render_alpaca_prompt(
-            demos, self.tasks_per_request, topic=self.topic, generated=extra
+            demos, n, topic=self.topic, generated=extra, json_answers=json_answers
         )
-        return TeacherRequest(index=index, messages=messages), demo_ids + ["generated"] * machine
+        if self.profile.structured == "grammar":
+            params.update(self.profile.structured_kwargs(render_block_grammar(n, opened=False)))
+        elif json_answers:
+            params.update(self.profile.structured_kwargs())
+        return TeacherRequest(index=index, messages=messages, params=params), demo_ids, ""
 
     def prompt_tokens_estimate(self) -> int:
-        request, _ = self.build_request(0)
-        return sum(len(m["content"]) for m in request.messages or []) // 4
+        request, _, _ = self.build_request(0)
+        chars = len(request.prompt or "") + sum(len(m["content"]) for m in request.messages or [])
+        return chars // 4
 
     async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> Batch:
-        request, demo_ids = self.build_request(index, generated)
+        request, demo_ids, opening = self.build_request(index, generated)
         completion = await teacher.complete(request)
-        parser = parse_json_tasks if self.structured else parse_tasks
-        result = parser(completion.text, completion.finish_reason, request_index=index)
+        batch = Batch(demonstration_ids=demo_ids)
+        batch.count(completion)
+        if not self.profile.json_answers:
+            text = opening + completion.text
+            result = parse_tasks(text, completion.finish_reason, request_index=index)
+            return self._collect(batch, result, completion, text)
+        result = parse_json_tasks(completion.text, completion.finish_reason, request_index=index)
+        failed = _whole_answer_failure(result)
+        if failed is not None and request.messages:
+            # one repair request: the answer and what was wrong with it, asking for valid JSON
+            repair = TeacherRequest(
+                index=index,
+                step="repair",
+                messages=render_json_repair(request.messages, completion.text, failed),
+                params=request.params,
+            )
+            completion = await teacher.complete(repair)
+            batch.count(completion)
+            result = parse_json_tasks(completion.text, completion.finish_reason, index)
+        return self._collect(batch, result, completion, completion.text)
+
+    @staticmethod
+    def _collect(batch: Batch, result: ParseResult, completion: Completion, raw: str) -> Batch:
         for item in result.rejections:
             if item.reason in EVIDENCE_REASONS and item.raw is None:
-                item.raw, item.raw_truncated = evidence(completion.text)
+                item.raw, item.raw_truncated = evidence(raw)
             item.cache_key = completion.cache_key
-        batch = Batch(result.candidates, result.rejections, demo_ids)
-        batch.count(completion)
+        batch.candidates = result.candidates
+        batch.rejections = result.rejections
         return batch
+
+
+def _whole_answer_failure(result: ParseResult) -> str | None:
+    """The reason a JSON answer failed as a whole (nothing parsed), else None."""
+    if result.candidates or len(result.rejections) != 1:
+        return None
+    only = result.rejections[0]
+    return only.detail if only.reason == "schema_error" else None
