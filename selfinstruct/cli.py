@@ -343,3 +343,16 @@ def seeds_export(run: Path, out: Path, min_instances: int) -> None:
     if count == 0:
         _fail(f"{run}: no task with at least {min_instances} accepted instance(s); nothing written")
     click.echo(f"{count} tasks written to {out}; review them, then add the file to --seeds")
+
+
+@main.command()
+@click.option("--port", type=int, default=8000, show_default=True, help="Port on --host.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--threads", type=int, default=1, show_default=True,
+              help="CPU threads (llama.cpp's all-cores default stalls on a busy machine).")
+@handle_errors
+def serve(port: int, host: str, threads: int) -> None:
+    """Run the embedded local teacher alone, as an OpenAI-compatible server for other tools."""
+    from selfinstruct.local_teacher import serve as serve_local
+
+    sys.exit(serve_local(port=port, host=host, threads=threads, echo=click.echo))
