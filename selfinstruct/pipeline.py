@@ -18,7 +18,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from selfinstruct.errors import BudgetExceeded, TeacherError, is_fatal
 from selfinstruct.filters import Filter, default_filters, first_reason
@@ -206,13 +205,13 @@ class Generation:
             candidate.output = CONTROL_CHARS.sub("", candidate.output).strip()
             reason = first_reason(self.filters, candidate)
             if reason is not None:
-                batch.rejections.append(_reject(candidate, reason, index))
+                batch.rejections.append(Rejection.of(candidate, reason, index))
                 continue
             normal = normalize_instruction(candidate.instruction)
             if normal in self.exact or normal in in_batch:
                 neighbour = self.exact.get(normal, "an earlier task of the same answer")
                 batch.rejections.append(
-                    _reject(candidate, "exact_duplicate", index, neighbour=neighbour)
+                    Rejection.of(candidate, "exact_duplicate", index, neighbour=neighbour)
                 )
                 continue
             in_batch.add(normal)
@@ -224,7 +223,7 @@ class Generation:
         for candidate, key, match in zip(kept, provisional, matches, strict=True):
             if match is not None:
                 batch.rejections.append(
-                    _reject(
+                    Rejection.of(
                         candidate,
                         "near_duplicate",
                         index,
@@ -247,7 +246,7 @@ class Generation:
         for candidate in batch.candidates:
             if self.state.accepted + len(accepted) >= self.target:
                 batch.rejections.append(
-                    _reject(candidate, "over_target", index, detail=candidate.pool_key)
+                    Rejection.of(candidate, "over_target", index, detail=candidate.pool_key)
                 )
                 continue
             record_id = f"rec_{self.state.accepted + len(accepted):06d}"
@@ -337,7 +336,7 @@ class Generation:
                 failure = exc
                 # screened tasks that could not be completed are rejections, never records
                 batch.rejections.extend(
-                    _reject(c, "task_request_failed", index, detail=c.pool_key)
+                    Rejection.of(c, "task_request_failed", index, detail=c.pool_key)
                     for c in batch.candidates
                 )
                 batch.candidates = []
@@ -436,14 +435,3 @@ class Generation:
                 else None,
             )
         )
-
-
-def _reject(candidate: Candidate, reason: str, index: int, **extra: Any) -> Rejection:
-    return Rejection(
-        reason=reason,
-        instruction=candidate.instruction,
-        input=candidate.input,
-        output=candidate.output,
-        request_index=index,
-        **extra,
-    )

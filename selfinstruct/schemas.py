@@ -124,6 +124,19 @@ class Rejection(BaseModel):
     cache_key: str | None = None
 
 
+    @classmethod
+    def of(cls, candidate: Candidate, reason: str, index: int, **extra: Any) -> Rejection:
+        """A rejection of `candidate`, keeping its text as evidence."""
+        return cls(
+            reason=reason,
+            instruction=candidate.instruction,
+            input=candidate.input,
+            output=candidate.output,
+            request_index=index,
+            **extra,
+        )
+
+
 class AcceptedRecord(BaseModel):
     """A record with its provenance, as written to `records.jsonl`."""
 

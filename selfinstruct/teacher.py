@@ -395,24 +395,14 @@ class Teacher:
         response = await self._client.chat.completions.create(
             messages=request.messages or [], **args
         )
-        choices = getattr(response, "choices", None)
-        if not isinstance(choices, list):
-            raise BadResponse(f"not a chat completion: {str(response)[:200]!r}")
-        if not choices:
-            raise BadResponse("the answer has no choices")
-        choice = choices[0]
+        choice = _first_choice(response, "a chat completion")
         text = (choice.message.content if choice.message else None) or ""
         return self._settle(response, text, choice.finish_reason)
 
     async def _send_completion(self, request: TeacherRequest) -> CachedResponse:
         args = self._common_args(request)
         response = await self._client.completions.create(prompt=request.prompt or "", **args)
-        choices = getattr(response, "choices", None)
-        if not isinstance(choices, list):
-            raise BadResponse(f"not a completion: {str(response)[:200]!r}")
-        if not choices:
-            raise BadResponse("the answer has no choices")
-        choice = choices[0]
+        choice = _first_choice(response, "a completion")
         return self._settle(response, choice.text or "", choice.finish_reason)
 
     def _settle(self, response: Any, text: str, finish_reason: str | None) -> CachedResponse:
@@ -428,6 +418,16 @@ class Teacher:
             completion_tokens=completion_tokens,
             model=getattr(response, "model", None),
         )
+
+
+def _first_choice(response: Any, what: str) -> Any:
+    """The answer's first choice; a 200 with an HTML page or no choices is a BadResponse."""
+    choices = getattr(response, "choices", None)
+    if not isinstance(choices, list):
+        raise BadResponse(f"not {what}: {str(response)[:200]!r}")
+    if not choices:
+        raise BadResponse("the answer has no choices")
+    return choices[0]
 
 
 def _prompt_tokens_estimate(request: TeacherRequest) -> int:

@@ -10,24 +10,12 @@ from pathlib import Path
 import pytest
 from rouge_score import rouge_scorer
 
+from selfinstruct.filters import DEFAULT_BLACKLIST
+
 SEED_PATH = Path(__file__).parent.parent / "seed_tasks" / "seed_tasks.jsonl"
 
 #: Words the generation filters reject; matched as whole words, singular or plural.
-BLACKLIST = [
-    "image",
-    "picture",
-    "graph",
-    "file",
-    "map",
-    "draw",
-    "plot",
-    "video",
-    "audio",
-    "music",
-    "flowchart",
-    "diagram",
-    "go to",
-]
+BLACKLIST = list(DEFAULT_BLACKLIST)
 BLACKLIST_RE = re.compile(
     r"\b(?:" + "|".join(re.escape(word) + "s?" for word in BLACKLIST) + r")\b",
     re.IGNORECASE,

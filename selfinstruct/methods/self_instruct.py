@@ -335,7 +335,7 @@ def prepare_instances(
         if reason is None and key in seen:
             reason = "duplicate_instance"
         if reason is not None:
-            dropped.append(_instance_rejection(candidate, reason, index))
+            dropped.append(Rejection.of(candidate, reason, index))
             continue
         seen.add(key)
         outputs.setdefault(key[0], set()).add(key[1])
@@ -349,18 +349,8 @@ def prepare_instances(
             conflict.input = next(c.input for c in kept if _norm(c.input) == given)
             return [], dropped, conflict
     for extra in kept[max_instances:]:
-        dropped.append(_instance_rejection(extra, "extra_instance", index))
+        dropped.append(Rejection.of(extra, "extra_instance", index))
     return kept[:max_instances], dropped, None
-
-
-def _instance_rejection(candidate: Candidate, reason: str, index: int) -> Rejection:
-    return Rejection(
-        reason=reason,
-        instruction=candidate.instruction,
-        input=candidate.input,
-        output=candidate.output,
-        request_index=index,
-    )
 
 
 def _task_rejection(
