@@ -378,7 +378,20 @@ class FakeTeacherServer:
         self, method: str, path: str, body: Any, headers: Mapping[str, str]
     ) -> _Reply | None:
         """Decide the reply to one request; None means drop the connection (stopping)."""
-        fault = self._arrive(method, path, body, headers)
+        fault, entry = self._arrive(method, path, body, headers)
+        reply = self._reply(method, path, body, headers, fault)
+        if reply is not None:
+            entry["answered"] = time.time()  # when the answer left (tests of resume use it)
+        return reply
+
+    def _reply(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        headers: Mapping[str, str],
+        fault: tuple[str, dict[str, Any]] | None,
+    ) -> _Reply | None:
         if not self._sleep(self._latency_for(body)):
             return None
         lowered = {k.lower(): v for k, v in headers.items()}
@@ -398,8 +411,9 @@ class FakeTeacherServer:
 
     def _arrive(
         self, method: str, path: str, body: Any, headers: Mapping[str, str]
-    ) -> tuple[str, dict[str, Any]] | None:
-        """Count and log the request; take its fault (scripted first, then random)."""
+    ) -> tuple[tuple[str, dict[str, Any]] | None, dict[str, Any]]:
+        """Count and log the request; take its fault (scripted first, then random).
+        Returns the fault and the request's log entry."""
         safe = {
             k.lower(): ("<redacted>" if k.lower() in ("authorization", "api-key") else v)
             for k, v in headers.items()
@@ -407,25 +421,24 @@ class FakeTeacherServer:
         with self._lock:
             self._count += 1
             self._by_path[path] += 1
-            self._requests.append(
-                {
-                    "method": method,
-                    "path": path,
-                    "body": body,
-                    "json": body,
-                    "headers": safe,
-                    "time": time.time(),
-                }
-            )
+            entry = {
+                "method": method,
+                "path": path,
+                "body": body,
+                "json": body,
+                "headers": safe,
+                "time": time.time(),
+            }
+            self._requests.append(entry)
             if self._faults:
-                return self._faults.popleft()
+                return self._faults.popleft(), entry
             if self._fault_rate:
                 u = self._rng.random()
                 for kind, p in self._fault_rate.items():
                     if u < p:
-                        return kind, {}
+                        return (kind, {}), entry
                     u -= p
-        return None
+        return None, entry
 
     def _latency_for(self, body: Any) -> float:
         latency = self.latency
