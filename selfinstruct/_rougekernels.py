@@ -11,11 +11,14 @@ LCS >= alpha = need(m + n), the smallest LCS for which F can exceed the threshol
   ("occurrence tokens") turns that into a set overlap;
 - prefix (PPJoin): sort every text's tokens by one fixed global order; if |X ∩ Y| >= alpha,
   their first common token sits within the first m - alpha + 1 tokens of x and the first
-  n - alpha + 1 of y. So only prefixes are indexed and probed, and a pair is judged once, at
-  its first common token, where both positions must be within those bounds;
+  n - alpha + 1 of y. So only prefixes are indexed and probed; a posting failing those
+  position bounds can be skipped (later common tokens sit further right in both texts), and
+  postings are bucketed by their position in y so that whole buckets are skipped unread;
 - bitmap: each text has a 128-bit signature of its tokens; a bit of x missing from y's stands
   for at least one token of x missing from y, which bounds the overlap from above;
 - only then the LCS itself, bit-parallel (Allison-Dix / Hyyrö), and the exact decision.
+The bounds are checked in two passes per posting list: a branch-free one over the packed
+postings (vectorized; it uses a lower bound of alpha), then an exact one over the survivors.
 Any fixed total order works; here a token's order key is fixed when it is first seen: its count
 in a priming sample when there is one (rare first), else "newer is rarer".
 """
@@ -56,7 +59,8 @@ LEN_MAX = POS_MAX = 0xFFF
 # (0, 1, 2-3, 4-7, 8-15, 16+): a frequent token of x sits late in x's order, where only pairs
 # whose first common token is early in y (small j) can still qualify, so most buckets of the
 # long lists are skipped unread.
-BUCKETS = 6
+BUCKET_LOW = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 24], dtype=np.int64)
+BUCKETS = BUCKET_LOW.shape[0]
 START, LEN, CAP = 0, 1, 2
 
 # state slots
@@ -81,7 +85,7 @@ def fmeasure(lcs, m, n):
 def exceeds(lcs, m, n, a, b, t):
     """fmeasure(lcs, m, n) > t, decided with integers unless it is a tie (t == a/b, b > 0)."""
     if lcs <= 0 or m <= 0 or n <= 0:
-        return 0.0 > t
+        return t < 0.0
     s = m + n
     if b > 0 and s * b < EXACT_LIMIT:
         lhs = 2 * lcs * b
@@ -99,7 +103,7 @@ def need(s, a, b, t):
     if b > 0 and s * b < EXACT_LIMIT:
         k = (a * s + 2 * b - 1) // (2 * b)
     else:
-        k = int(math.ceil((t - 1e-9) * s / 2.0))
+        k = math.ceil((t - 1e-9) * s / 2.0)
     return max(k, 1)
 
 
@@ -272,16 +276,15 @@ def lcs_len(m, masks, loc, y, lo, hi, v):
 
 @njit(cache=True)
 def bucket(j):
-    """Posting bucket of position j: 0, 1, 2-3, 4-7, 8-15, 16+."""
-    b = 0
-    while j > 0 and b < BUCKETS - 1:
-        j >>= 1
-        b += 1
+    """Posting bucket of position j (see BUCKET_LOW)."""
+    b = BUCKETS - 1
+    while BUCKET_LOW[b] > j:
+        b -= 1
     return b
 
 
 @njit(cache=True)
-def post(tok, bk, word, fold, state, lists, pool, pool_sig):
+def post(tok, bk, word, sig, state, lists, pool, pool_sig, pool_sig2):
     """Append to a posting list; a full list moves to the pool's end at twice the size, so
     every list stays contiguous (scanned as a stream) while the index grows."""
     n = lists[tok, bk, LEN]
@@ -293,10 +296,12 @@ def post(tok, bk, word, fold, state, lists, pool, pool_sig):
         for k in range(n):
             pool[new + k] = pool[old + k]
             pool_sig[new + k] = pool_sig[old + k]
+            pool_sig2[new + k] = pool_sig2[old + k]
         lists[tok, bk, START] = new
         lists[tok, bk, CAP] = cap
     pool[lists[tok, bk, START] + n] = word
-    pool_sig[lists[tok, bk, START] + n] = fold
+    pool_sig[lists[tok, bk, START] + n] = sig[0]
+    pool_sig2[lists[tok, bk, START] + n] = sig[1]
     lists[tok, bk, LEN] = n + 1
 
 
@@ -304,7 +309,8 @@ def post(tok, bk, word, fold, state, lists, pool, pool_sig):
 def add_record(x, store, a, b, t):
     """Append x (word ids, all known) and post its prefix; False (and nothing posted) when the
     pool could overflow, so the caller grows it and retries."""
-    state, rec_off, flat, sigs, _, dup_next, occ, okey, lists, pool, pool_sig, _, _, _ = store
+    state, rec_off, flat, sigs, _, dup_next, occ, okey, lists = store[:9]
+    pool, pool_sig, pool_sig2 = store[9:12]
     m = x.shape[0]
     rec = state[N_REC]
     toks = rarest_first(occurrence_ids(x, dup_next, occ, state, 1), okey)
@@ -324,17 +330,20 @@ def add_record(x, store, a, b, t):
     rec_off[rec + 1] = start + m
     state[N_REC] = rec + 1
     state[N_MAXLEN] = max(state[N_MAXLEN], m)
-    fold = signature(toks, sigs[rec])
+    sig = sigs[rec]
+    signature(toks, sig)
     head = (rec << REC_SHIFT) | (min(m, LEN_MAX) << LEN_SHIFT)
     for j in range(plen):
-        post(toks[j], bucket(j), head | min(j, POS_MAX), fold, state, lists, pool, pool_sig)
+        post(toks[j], bucket(j), head | min(j, POS_MAX), sig, state, lists, pool, pool_sig,
+             pool_sig2)
     return True
 
 
 @njit(cache=True)
-def compact(state, lists, pool, pool_sig, new_pool, new_sig):
+def compact(state, lists, pool, pool_sig, pool_sig2, new_pool, new_sig, new_sig2, copy):
     """Copy every posting list into fresh arrays, dropping the holes moved lists left behind;
-    each list gets half its length again as room to grow. Returns the pool size used."""
+    each list gets half its length again as room to grow. Returns the size needed; with
+    copy False only that (new_pool must hold it when copying)."""
     end = 0
     for tok in range(state[N_IDS]):
         for bk in range(BUCKETS):
@@ -342,15 +351,17 @@ def compact(state, lists, pool, pool_sig, new_pool, new_sig):
             if n == 0:
                 continue
             cap = n + n // 2 + 4
-            if end + cap <= new_pool.shape[0]:
+            if copy:
                 old = lists[tok, bk, START]
                 for k in range(n):
                     new_pool[end + k] = pool[old + k]
                     new_sig[end + k] = pool_sig[old + k]
+                    new_sig2[end + k] = pool_sig2[old + k]
                 lists[tok, bk, START] = end
                 lists[tok, bk, CAP] = cap
             end += cap
-    state[N_POOL] = end
+    if copy:
+        state[N_POOL] = end
     return end
 
 
@@ -358,9 +369,8 @@ def compact(state, lists, pool, pool_sig, new_pool, new_sig):
 def probe(x, best_mode, store, v, words, a, b, t, mul):
     """Search kept texts for one above the threshold against x: the first found, or with
     best_mode the best (ties: earliest). Returns (record or -1, lcs)."""
-    state, rec_off, flat, sigs, stamp, dup_next, occ, okey, lists, pool, pool_sig, okb, sel, loc = (
-        store
-    )
+    state, rec_off, flat, _, stamp, dup_next, occ, okey, lists = store[:9]
+    pool, pool_sig, pool_sig2, okb, sel, loc = store[9:]
     m = x.shape[0]
     if m == 0:
         return -1, 0
@@ -369,7 +379,9 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
         return -1, 0
     toks = rarest_first(occurrence_ids(x, dup_next, occ, state, 0), okey)
     sx = np.empty(SIG_WORDS, dtype=np.uint64)
-    fx = signature(toks, sx)
+    signature(toks, sx)
+    x0 = sx[0]
+    x1 = sx[1]
     known = m - count_unknown(toks)
     # partner lengths n that can reach alpha(n) = need(m + n) <= min(m, n): lo_n..hi_n
     hi_n = m
@@ -388,8 +400,9 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
     best = -1
     best_lcs = 0
     best_f = -1.0
-    rows = -1
-    masks = np.zeros((1, 1), dtype=np.uint64)
+    # built up front: an array variable reassigned inside the loops would cost an atomic
+    # reference count update per iteration
+    masks, rows = build_masks(x, loc, words)
     visited = 0
     top_n = hi_n
     for i in range(px):
@@ -404,7 +417,7 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
         if tok < 0:
             continue
         for bk in range(BUCKETS):
-            if bk > 0 and (1 << (bk - 1)) > top_j:
+            if BUCKET_LOW[bk] > top_j:
                 break
             start = lists[tok, bk, START]
             size = lists[tok, bk, LEN]
@@ -416,13 +429,14 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
                 word = pool[start + e]
                 n = (word >> LEN_SHIFT) & LEN_MAX
                 k = ((m + n) * mul + 0xFFFFFFFF) >> 32
-                fy = pool_sig[start + e]
+                y0 = pool_sig[start + e]
+                y1 = pool_sig2[start + e]
                 okb[e] = (
                     (n >= lo_n)
                     & (n <= top_n)
                     & ((word & POS_MAX) + k <= n)
-                    & (known - popcount(fx & ~fy) >= k)
-                    & (n - popcount(fy & ~fx) >= k)
+                    & (known - popcount(x0 & ~y0) - popcount(x1 & ~y1) >= k)
+                    & (n - popcount(y0 & ~x0) - popcount(y1 & ~x1) >= k)
                 ) | (n == LEN_MAX)
             found = 0
             for e in range(size):  # their positions, still branch-free
@@ -440,17 +454,8 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
                 k = alpha[n]
                 if i > m - k or (word & POS_MAX) > n - k or stamp[y] == serial:
                     continue
-                bound = known
-                other = n
-                for w in range(SIG_WORDS):
-                    bound -= popcount(sx[w] & ~sigs[y, w])
-                    other -= popcount(sigs[y, w] & ~sx[w])
-                if bound < k or other < k:
-                    continue
                 stamp[y] = serial  # verified once
                 state[S_CANDIDATES] += 1
-                if rows < 0:
-                    masks, rows = build_masks(x, loc, words)
                 lcs = lcs_len(m, masks, loc, flat, rec_off[y], rec_off[y + 1], v)
                 if exceeds(lcs, m, n, a, b, t):
                     f = fmeasure(lcs, m, n)
@@ -465,8 +470,7 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
         if best >= 0 and not best_mode:
             break
     state[S_VISITED] += visited
-    if rows >= 0:
-        clear_masks(loc, words, rows)
+    clear_masks(loc, words, rows)
     return best, best_lcs
 
 
@@ -474,7 +478,7 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
 def scan_best(x, store, v, words):
     """The kept text with the highest F against x by a full scan (scores at or below the
     threshold, which prefix filtering cannot see). Ties: earliest. Returns (record, lcs)."""
-    state, rec_off, flat, loc = store[0], store[1], store[2], store[13]
+    state, rec_off, flat, loc = store[0], store[1], store[2], store[14]
     m = x.shape[0]
     best = -1
     best_lcs = 0
@@ -516,7 +520,8 @@ def count_tokens(q_toks, q_off, state, dup_next, occ, counts):
 @njit(cache=True)
 def fits(m, store):
     """Whether every array has room for one more text of m tokens."""
-    state, rec_off, flat, _, stamp, dup_next, _, _, _, _, _, okb, _, _ = store
+    state, rec_off, flat, _, stamp, dup_next = store[:6]
+    okb = store[12]
     rec = state[N_REC] + 2
     return (
         rec <= rec_off.shape[0]
@@ -534,7 +539,7 @@ def run_batch(q_toks, q_off, q_from, mode, store, v, words, a, b, t, mul, out_re
     best of all by a full scan; ACCEPT: FIRST, and a query without one is added at once;
     ADD: add unconditionally. Returns the next query to do (< count: some array must grow)."""
     count = q_off.shape[0] - 1
-    adds = mode == ACCEPT or mode == ADD
+    adds = mode in (ACCEPT, ADD)
     for q in range(q_from, count):
         x = q_toks[q_off[q] : q_off[q + 1]]
         if adds and not fits(x.shape[0], store):
@@ -545,9 +550,8 @@ def run_batch(q_toks, q_off, q_from, mode, store, v, words, a, b, t, mul, out_re
             rec, lcs = probe(x, mode == BEST, store, v, words, a, b, t, mul)
             if rec < 0 and mode == BEST:
                 rec, lcs = scan_best(x, store, v, words)
-        if (mode == ACCEPT and rec < 0) or mode == ADD:
-            if not add_record(x, store, a, b, t):
-                return q
+        if ((mode == ACCEPT and rec < 0) or mode == ADD) and not add_record(x, store, a, b, t):
+            return q
         out_rec[q] = rec
         out_lcs[q] = lcs
     return count

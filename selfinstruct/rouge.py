@@ -130,7 +130,7 @@ def exceeds(lcs: int, m: int, n: int, threshold: float) -> bool:
     settled by that very float expression and everything else by integers.
     """
     if lcs <= 0 or m <= 0 or n <= 0:
-        return 0.0 > threshold
+        return threshold < 0.0
     a, b, t = _rule(threshold)
     s = m + n
     if b:
@@ -239,29 +239,30 @@ class RougeIndex:
         self.threshold = float(threshold)
         self.tokenizer: TokenizerName = tokenizer
         self._a, self._b, self._t = _rule(self.threshold)
+        self._mul = _multiplier(self._a, self._b, self._t)
         self._tokenize = tokenizer_function(tokenizer)
         self._keys: list[str] = []
         self._texts: list[str] = []
         k = _kernels()
         self._state = np.zeros(k.STATE_SIZE, dtype=np.int64)
         self._vocab = _Vocabulary(self._state)
-        self._rec_off = np.zeros(1024, dtype=np.int64)
-        self._sigs = np.zeros((1024, k.SIG_WORDS), dtype=np.uint64)
-        self._stamp = np.zeros(1024, dtype=np.int64)
-        self._flat = np.zeros(16384, dtype=np.int32)
-        ids = 4096
-        self._dup_next = np.full(ids, -1, dtype=np.int32)
-        self._occ = np.zeros(ids, dtype=np.int32)
-        self._loc = np.full(ids, -1, dtype=np.int32)
-        self._okey = np.zeros(ids, dtype=np.int64)
-        self._t_start = np.zeros(ids, dtype=np.int64)
-        self._t_len = np.zeros(ids, dtype=np.int32)
-        self._t_cap = np.zeros(ids, dtype=np.int32)
-        self._pool = np.zeros(65536, dtype=np.int64)
-        self._pool_sig = np.zeros(65536, dtype=np.uint64)
-        self._okb = np.zeros(1024, dtype=np.uint8)
-        self._sel = np.zeros(1024, dtype=np.int32)
-        self._mul = _multiplier(self._a, self._b, self._t)
+        # per record
+        self._rec_off = np.zeros(256, dtype=np.int64)
+        self._sigs = np.zeros((256, k.SIG_WORDS), dtype=np.uint64)
+        self._stamp = np.zeros(256, dtype=np.int64)
+        self._okb = np.zeros(256, dtype=np.uint8)  # scratch, as long as a posting list
+        self._sel = np.zeros(256, dtype=np.int32)
+        self._flat = np.zeros(1024, dtype=np.int32)  # per kept token
+        # per token id
+        self._dup_next = np.full(1024, -1, dtype=np.int32)
+        self._occ = np.zeros(1024, dtype=np.int32)
+        self._loc = np.full(1024, -1, dtype=np.int32)
+        self._okey = np.zeros(1024, dtype=np.int64)
+        self._lists = np.zeros((1024, k.BUCKETS, 3), dtype=np.int64)
+        # per posting
+        self._pool = np.zeros(4096, dtype=np.int64)
+        self._pool_sig = np.zeros(4096, dtype=np.uint64)
+        self._pool_sig2 = np.zeros(4096, dtype=np.uint64)
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -275,50 +276,80 @@ class RougeIndex:
             "lcs_computed": int(self._state[k.S_CANDIDATES]),
         }
 
+    def _store(self) -> tuple[np.ndarray, ...]:
+        return (
+            self._state, self._rec_off, self._flat, self._sigs, self._stamp, self._dup_next,
+            self._occ, self._okey, self._lists, self._pool, self._pool_sig, self._pool_sig2,
+            self._okb, self._sel,
+            self._loc,
+        )  # fmt: skip
+
     # -- encoding and storage
 
     def encode(self, texts: Iterable[str], allocate: bool = False) -> Encoded:
-        """Token ids of texts; unknown words are -1 unless `allocate` gives them ids."""
-        flat: list[int] = []
-        offsets = [0]
-        tok = self._tokenize
-        if allocate:
-            lookup = self._vocab.__getitem__
-            for text in texts:
-                flat.extend(map(lookup, tok(text)))
-                offsets.append(len(flat))
-        else:
-            get = self._vocab.get
-            for text in texts:
-                flat.extend(get(w, -1) for w in tok(text))
-                offsets.append(len(flat))
-        return Encoded(np.array(flat, dtype=np.int32), np.array(offsets, dtype=np.int64))
+        """Token ids of texts; unknown words are -1 unless `allocate` gives them ids.
 
-    def _reserve(self, records: int, tokens: int) -> None:
-        """Grow the arrays so that many more records and tokens fit (ids can grow by tokens)."""
-        n_rec, n_ids, _, n_flat = (int(x) for x in self._state[:4])
-        rec = n_rec + records + 1
+        Built in chunks: a Python list of ints costs ~36 bytes a token, the array 4.
+        """
+        tok = self._tokenize
+        lookup = self._vocab.__getitem__
+        get = self._vocab.get
+        parts: list[np.ndarray] = []
+        lengths: list[int] = []
+        flat: list[int] = []
+        for text in texts:
+            before = len(flat)
+            if allocate:
+                flat.extend(map(lookup, tok(text)))
+            else:
+                flat.extend(get(w, -1) for w in tok(text))
+            lengths.append(len(flat) - before)
+            if len(flat) >= 1 << 20:
+                parts.append(np.array(flat, dtype=np.int32))
+                flat.clear()
+        parts.append(np.array(flat, dtype=np.int32))
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        self._grow_ids(0)
+        return Encoded(np.concatenate(parts), offsets)
+
+    def _grow_ids(self, extra: int) -> None:
+        """Room for every id given out so far plus `extra` (arrays double, never shrink)."""
+        need = int(self._state[1]) + extra + 1
+        self._dup_next = _grown(self._dup_next, need, -1)
+        self._occ = _grown(self._occ, need, 0)
+        self._loc = _grown(self._loc, need, -1)
+        self._okey = _grown(self._okey, need, 0)
+        self._lists = _grown(self._lists, need, 0)
+
+    def _grow(self, m: int) -> None:
+        """Room for one more text of m tokens (called when the kernel stopped for lack of it)."""
+        rec = int(self._state[0]) + 2
         self._rec_off = _grown(self._rec_off, rec, 0)
         self._sigs = _grown(self._sigs, rec, 0)
         self._stamp = _grown(self._stamp, rec, 0)
         self._okb = _grown(self._okb, rec, 0)
         self._sel = _grown(self._sel, rec, 0)
-        self._flat = _grown(self._flat, n_flat + tokens, 0)
-        ids = n_ids + tokens + 1
-        self._dup_next = _grown(self._dup_next, ids, -1)
-        self._occ = _grown(self._occ, ids, 0)
-        self._loc = _grown(self._loc, ids, -1)
-        self._okey = _grown(self._okey, ids, 0)
-        self._t_start = _grown(self._t_start, ids, 0)
-        self._t_len = _grown(self._t_len, ids, 0)
-        self._t_cap = _grown(self._t_cap, ids, 0)
+        self._flat = _grown(self._flat, int(self._state[3]) + m, 0)
+        self._grow_ids(m)
+
+    def _grow_pool(self, m: int) -> None:
+        """Compact the posting lists into a pool with room to grow (lists moved by `post` leave
+        holes; compaction drops them, so the pool stays within ~3x the live postings). After
+        compaction no list is full, so a text of m tokens needs at most 4m more (new lists)."""
+        k = _kernels()
+        old = (self._pool, self._pool_sig, self._pool_sig2)
+        used = int(k.compact(self._state, self._lists, *old, *old, False))
+        size = max(2 * used, used + 4 * m + 4096)
+        new = (np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.uint64),
+               np.zeros(size, dtype=np.uint64))
+        k.compact(self._state, self._lists, *old, *new, True)
+        self._pool, self._pool_sig, self._pool_sig2 = new
 
     def _run(self, enc: Encoded, mode: int) -> tuple[np.ndarray, np.ndarray]:
-        """One kernel call per batch (more only when the posting pool must grow)."""
+        """One kernel call per batch (more only when an array must grow)."""
         k = _kernels()
         count = len(enc)
-        adds = mode in (k.ACCEPT, k.ADD)
-        self._reserve(count if adds else 0, int(enc.tokens.shape[0]))
         longest = int(enc.lengths().max()) if count else 0
         words = np.empty(max(longest, 1), dtype=np.int32)
         v = np.empty(max((longest + 63) // 64, 1), dtype=np.uint64)
@@ -326,32 +357,20 @@ class RougeIndex:
         out_lcs = np.zeros(count, dtype=np.int64)
         done = 0
         while True:
-            done = k.run_batch(
-                enc.tokens, enc.offsets, done, mode, self._state, self._rec_off, self._flat,
-                self._sigs, self._stamp, self._dup_next, self._occ, self._okey, self._t_start,
-                self._t_len, self._t_cap, self._pool, self._pool_sig, self._okb, self._sel,
-                self._loc, words, v, self._a, self._b, self._t, self._mul, out_rec, out_lcs,
-            )  # fmt: skip
+            done = k.run_batch(enc.tokens, enc.offsets, done, mode, self._store(), v, words,
+                               self._a, self._b, self._t, self._mul, out_rec, out_lcs)
             if done >= count:
                 return out_rec, out_lcs
-            self._grow_pool(int(enc.tokens.shape[0]))
-
-    def _grow_pool(self, tokens: int) -> None:
-        """Compact the posting lists into a pool with room for growth (lists moved by `post`
-        leave holes; compaction drops them, so memory stays ~2x the live postings)."""
-        k = _kernels()
-        live = int(k.pool_needed(self._state, self._t_len))
-        size = max(2 * live, live + 8 * tokens, 65536)
-        pool = np.zeros(size, dtype=np.int64)
-        pool_sig = np.zeros(size, dtype=np.uint64)
-        k.compact(self._state, self._t_start, self._t_len, self._t_cap, self._pool,
-                  self._pool_sig, pool, pool_sig)
-        self._pool, self._pool_sig = pool, pool_sig
+            m = int(enc.offsets[done + 1] - enc.offsets[done])
+            if k.fits(m, self._store()):
+                self._grow_pool(m)
+            else:
+                self._grow(m)
 
     def _matches(self, enc: Encoded, recs: np.ndarray, lcss: np.ndarray) -> list[Match | None]:
         offsets = self._rec_off
         out: list[Match | None] = []
-        for rec, lcs, m in zip(recs.tolist(), lcss.tolist(), enc.lengths().tolist()):
+        for rec, lcs, m in zip(recs.tolist(), lcss.tolist(), enc.lengths().tolist(), strict=True):
             if rec < 0:
                 out.append(None)
             else:
@@ -367,13 +386,20 @@ class RougeIndex:
         an order that never changes for a token already indexed)."""
         if len(self):
             raise RuntimeError("prime() must come before any text is added")
+        k = _kernels()
         enc = texts if isinstance(texts, Encoded) else self.encode(texts, allocate=True)
-        self._reserve(0, int(enc.tokens.shape[0]))
         counts = np.zeros(self._okey.shape[0], dtype=np.int64)
-        _kernels().count_tokens(enc.tokens, enc.offsets, self._state, self._dup_next, self._occ,
-                                counts)
+        done = 0
+        while done < len(enc):
+            part = enc.slice(done, len(enc))
+            done += int(k.count_tokens(part.tokens, part.offsets, self._state, self._dup_next,
+                                       self._occ, counts))
+            if done < len(enc):
+                self._grow_ids(int(enc.offsets[done + 1] - enc.offsets[done]))
+                counts = np.concatenate(
+                    [counts, np.zeros(self._okey.shape[0] - counts.shape[0], dtype=np.int64)])
         ids = np.arange(counts.shape[0], dtype=np.int64)
-        self._okey = np.where(counts > 0, counts * (1 << 32) - ids, self._okey)
+        self._okey = np.where(counts > 0, counts * (1 << 32) - ids, self._okey[: len(ids)])
 
     def add(self, text: str, key: str) -> None:
         """Keep a text unconditionally (a seed, or a record accepted elsewhere)."""
@@ -383,10 +409,14 @@ class RougeIndex:
 
     def add_many(self, items: Sequence[tuple[str, str]]) -> None:
         """`add` for many (text, key) pairs in one call."""
-        self._run(self.encode((text for text, _ in items), allocate=True), _kernels().ADD)
-        for text, key in items:
-            self._keys.append(key)
-            self._texts.append(text)
+        enc = self.encode((text for text, _ in items), allocate=True)
+        self.add_encoded(enc, [key for _, key in items], [text for text, _ in items])
+
+    def add_encoded(self, enc: Encoded, keys: Sequence[str], texts: Sequence[str]) -> None:
+        """`add_many` for texts already encoded by this index (`encode(..., allocate=True)`)."""
+        self._run(enc, _kernels().ADD)
+        self._keys.extend(keys)
+        self._texts.extend(texts)
 
     def find_duplicate(self, text: str) -> Match | None:
         """Some kept text with F > threshold (the first one found), or None."""
@@ -413,7 +443,7 @@ class RougeIndex:
         """`accept_batch` for texts already encoded by this index (`encode(..., allocate=True)`),
         so a caller that primed the order with them does not tokenize twice."""
         recs, lcss = self._run(enc, _kernels().ACCEPT)
-        for rec, key, text in zip(recs.tolist(), keys, texts):
+        for rec, key, text in zip(recs.tolist(), keys, texts, strict=True):
             if rec < 0:  # accepted: it became the next record, a later item may point at it
                 self._keys.append(key)
                 self._texts.append(text)
