@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
+    "DedupStats": "selfinstruct.dedup",
+    "Match": "selfinstruct.rouge",
+    "RougeIndex": "selfinstruct.rouge",
+    "dedup_file": "selfinstruct.dedup",
     "ExportResult": "selfinstruct.export",
     "ReportResult": "selfinstruct.report",
     "export_dataset": "selfinstruct.export:export",
@@ -47,12 +51,15 @@ __all__ = [
     "AcceptedRecord",
     "BudgetExceeded",
     "ConfigError",
+    "DedupStats",
     "ExportResult",
     "GenerateConfig",
     "Instance",
+    "Match",
     "Record",
     "Rejection",
     "ReportResult",
+    "RougeIndex",
     "RunDirError",
     "RunSummary",
     "SeedFileError",
@@ -66,6 +73,7 @@ __all__ = [
     "__version__",
     "build_config",
     "check_file",
+    "dedup_file",
     "export_dataset",
     "generate",
     "load_seeds",
@@ -92,6 +100,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from selfinstruct.config import GenerateConfig, build_config
+    from selfinstruct.dedup import DedupStats, dedup_file
     from selfinstruct.errors import (
         BudgetExceeded,
         ConfigError,
@@ -108,6 +117,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from selfinstruct.export import export as export_dataset
     from selfinstruct.report import ReportResult
     from selfinstruct.report import report as write_report
+    from selfinstruct.rouge import Match, RougeIndex
     from selfinstruct.runner import RunSummary, generate
     from selfinstruct.schemas import AcceptedRecord, Instance, Record, Rejection, SeedTask
     from selfinstruct.seeds import load_seeds

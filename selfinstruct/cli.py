@@ -356,3 +356,28 @@ def serve(port: int, host: str, threads: int) -> None:
     from selfinstruct.local_teacher import serve as serve_local
 
     sys.exit(serve_local(port=port, host=host, threads=threads, echo=click.echo))
+
+
+@main.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Kept records (.json: a JSON array, else JSONL).")
+@click.option("--field", default="instruction", show_default=True, help="Field compared.")
+@click.option("--threshold", default=0.7, show_default=True, type=float,
+              help="Drop a record whose ROUGE-L F against a kept one is above this.")
+@click.option("--against", multiple=True, type=click.Path(path_type=Path),
+              help="Files or folders whose records count as kept already (repeatable).")
+@click.option("--tokenizer", type=click.Choice(["default", "unicode"]), default="default",
+              show_default=True, help="default: rouge_score's (ASCII); unicode: every script.")
+@click.option("--removed", "removed_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Removed records with neighbour and score [removed.jsonl beside OUT].")
+@handle_errors
+def dedup(source: Path, out: Path, field: str, threshold: float, against: tuple[Path, ...],
+          tokenizer: Any, removed_path: Path | None) -> None:
+    """Remove near-duplicates from any Alpaca JSON/JSONL dataset, greedily in input order."""
+    from selfinstruct.dedup import dedup_file
+
+    stats = dedup_file(source, out, field=field, threshold=threshold, against=against,
+                       tokenizer=tokenizer, removed_path=removed_path)
+    click.echo(f"{stats.read:,} read, {stats.kept:,} kept, {stats.removed:,} removed "
+               f"in {stats.seconds:.1f} s")
