@@ -35,7 +35,7 @@ def timed_identities(server) -> list[tuple[tuple[str, int], float]]:
     return out
 
 
-def assert_only_in_flight_repeated(server, kill_times: list[float], grace_s: float = 0.5) -> None:
+def assert_only_in_flight_repeated(server, kill_times: list[float], grace_s: float = 2.0) -> None:
     """A request is sent again only if its answer had not reached the client when the process
     that sent it was killed (the answer died with the process). Anything answered before that
     kill, with a moment's grace for the client to store it, is replayed from the cache."""
