@@ -21,9 +21,15 @@ NO_INPUT_MARKERS = frozenset(
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+
+
 def is_no_input(text: str) -> bool:
-    """True when `text` is one of the teacher's ways of saying "no input"."""
-    return text.strip().strip(".").lower() in NO_INPUT_MARKERS
+    """True when `text` is one of the teacher's ways of saying "no input", also with a note
+    after it ("None (no input needed).")."""
+    whole = text.strip().strip(".").lower()
+    core = _TRAILING_NOTE.sub("", whole).strip().strip(".")
+    return whole in NO_INPUT_MARKERS or core in NO_INPUT_MARKERS
 
 
 class Instance(BaseModel):

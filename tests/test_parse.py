@@ -103,3 +103,9 @@ def test_json_not_json_is_schema_error_with_raw():
     result = parse_json_tasks("tasks: none")
     assert result.rejections[0].reason == "schema_error"
     assert result.rejections[0].raw == "tasks: none"
+
+
+@pytest.mark.parametrize("marker", ["<noinput>", "None", "N/A", "None (no answer).", "(none)", "<no input>."])
+def test_no_input_markers_become_empty(marker):
+    text = f"1. Instruction: Name a large ocean.\n1. Input: {marker}\n1. Output: The Pacific."
+    assert parse_tasks(text).candidates[0].input == ""
