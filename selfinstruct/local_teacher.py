@@ -309,11 +309,13 @@ class LocalTeacher:
                     self._kill()
                     if attempt + 1 < attempts:
                         continue
-                    raise TeacherError(
-                        f"the local teacher could not bind {self.host}:{port}: {self.log_tail()}"
-                    ) from None
+                    message = f"the local teacher could not bind {self.host}:{port}: "
+                    message += self.log_tail()
+                    self._remove_temp_dir()
+                    raise TeacherError(message) from None
                 except BaseException:
                     self._kill()
+                    self._remove_temp_dir()
                     raise
                 self.port = port
                 self.startup_seconds = time.monotonic() - started
@@ -328,9 +330,7 @@ class LocalTeacher:
             self.port = None
             with contextlib.suppress(Exception):
                 atexit.unregister(self.stop)
-            if self._temp_dir is not None:
-                shutil.rmtree(self._temp_dir, ignore_errors=True)
-                self._temp_dir = None
+            self._remove_temp_dir()
 
     def wait(self) -> int:
         """Block until the server exits (for `selfinstruct serve`); its exit code."""
@@ -350,6 +350,18 @@ class LocalTeacher:
         self.stop()
 
     # -- internals ----------------------------------------------------------------------------
+    def _remove_temp_dir(self) -> None:
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
+            self.log_path = None
+
+    def _log_ref(self) -> str:
+        """How an error message points at the log: its path when it outlives the error."""
+        if self.log_path is None:
+            return "server output"
+        return "log" if self._temp_dir is not None else f"log {self.log_path}"
+
     def _open_log(self) -> None:
         if self.inherit_output:
             self.log_path = None
@@ -390,7 +402,7 @@ class LocalTeacher:
                     raise _PortTaken
                 raise TeacherError(
                     f"the local teacher exited with code {code} while starting; "
-                    f"log {self.log_path}: {tail}"
+                    f"{self._log_ref()}: {tail}"
                 )
             try:
                 with _NO_PROXY.open(url, timeout=2.0) as response:
@@ -401,7 +413,7 @@ class LocalTeacher:
             if time.monotonic() > deadline:
                 raise TeacherError(
                     f"the local teacher did not answer on {url} within "
-                    f"{self.startup_timeout:g} s; log {self.log_path}: {self.log_tail()}"
+                    f"{self.startup_timeout:g} s; {self._log_ref()}: {self.log_tail()}"
                 )
             time.sleep(0.05)
 
@@ -450,8 +462,15 @@ def serve(
     n_ctx: int | None = None,
     echo=print,
 ) -> int:
-    """Run the local teacher in the foreground until Ctrl-C (`selfinstruct serve`)."""
+    """Run the local teacher in the foreground until Ctrl-C or SIGTERM (`selfinstruct serve`)."""
     teacher = LocalTeacher(host=host, port=port, threads=threads, n_ctx=n_ctx, inherit_output=True)
+
+    def _terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         with teacher:
             echo(
@@ -461,6 +480,9 @@ def serve(
             return teacher.wait()
     except KeyboardInterrupt:
         return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # python -m selfinstruct.local_teacher [PORT]

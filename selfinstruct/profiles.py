@@ -16,12 +16,14 @@ field, and may name the profile it starts from:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from selfinstruct.errors import ConfigError
+from selfinstruct.prompts import render_task_block
+from selfinstruct.schemas import SeedTask
 
 #: The JSON shape of a structured answer, as read by `parse.parse_json_tasks`.
 TASKS_JSON_SCHEMA: dict[str, Any] = {
@@ -63,6 +65,11 @@ class TeacherProfile(BaseModel):
     prompt_style: Literal["alpaca_chat", "completion_list"] = "alpaca_chat"
     tasks_per_request: int = Field(20, ge=1, le=100)
     demonstrations: int = Field(3, ge=0, le=20)
+    #: Sample demonstrations only from seeds whose first instance, rendered as a task block,
+    #: has at most this many characters (None: all seeds). Short demonstrations cut a small
+    #: model's prompt time and match its one-line answers. Falls back to all seeds when fewer
+    #: than `demonstrations` qualify: see `demonstration_pool`.
+    demonstration_max_chars: int | None = Field(None, ge=50)
     max_tokens: int = Field(3072, ge=16)
     temperature: float = Field(1.0, ge=0.0, le=2.0)
     top_p: float = Field(1.0, gt=0.0, le=1.0)
@@ -132,6 +139,13 @@ class TeacherProfile(BaseModel):
             kwargs["extra_body"] = extra
         return kwargs
 
+    def demonstration_pool(self, seeds: Sequence[SeedTask]) -> list[SeedTask]:
+        """The seeds to sample demonstrations from under this profile."""
+        if self.demonstration_max_chars is None:
+            return list(seeds)
+        short = [t for t in seeds if demonstration_chars(t) <= self.demonstration_max_chars]
+        return short if len(short) >= max(self.demonstrations, 1) else list(seeds)
+
     def with_overrides(self, overrides: Mapping[str, Any]) -> TeacherProfile:
         """A copy with some fields replaced, validated again (typos are errors)."""
         data = self.model_dump()
@@ -155,20 +169,28 @@ SMALL_LOCAL = TeacherProfile(
     name="small-local",
     description=(
         "Tiny local models (SmolLM2-135M-Instruct on llama.cpp): a short completion-style list "
-        "of 3 demonstrations, a GBNF grammar holding the answer to the block format, 3 tasks "
-        "per request, one request at a time."
+        "of 3 short demonstrations open at the next task, a GBNF grammar holding the answer to "
+        "the block format, up to 5 tasks per request, one request at a time."
     ),
     endpoint="completions",
     prompt_style="completion_list",
-    tasks_per_request=3,
+    tasks_per_request=5,
     demonstrations=3,
-    max_tokens=512,
-    temperature=0.7,
-    top_p=0.9,
+    demonstration_max_chars=400,
+    max_tokens=1024,
+    temperature=1.0,
+    top_p=0.95,
     structured="grammar",
     concurrency=1,
     request_timeout=300.0,
 )
+
+
+def demonstration_chars(task: SeedTask) -> int:
+    """Length of a seed's first instance rendered as a demonstration block."""
+    instance = task.instances[0]
+    return len(render_task_block(1, task.instruction, instance.input, instance.output))
+
 
 BUILTIN_PROFILES: dict[str, TeacherProfile] = {p.name: p for p in (OPENAI, SMALL_LOCAL)}
 DEFAULT_PROFILE = "openai"

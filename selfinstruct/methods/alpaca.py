@@ -47,6 +47,8 @@ class AlpacaMethod(Method):
         self.machine_demos = machine_demos
         self.demo_lag = demo_lag if machine_demos else 0
         self.profile = profile or get_profile()
+        #: the seeds demonstrations are drawn from (a small model's profile keeps short ones)
+        self.demo_pool = self.profile.demonstration_pool(self.seeds)
         self.expected_yield = max(1.0, tasks_per_request * 0.5)
 
     def _demonstrations(
@@ -55,8 +57,8 @@ class AlpacaMethod(Method):
         """Unit `index`'s demonstrations; they depend only on (seed, index, generated)."""
         rng = random.Random(f"{self.seed}:{index}")
         machine = min(self.machine_demos, len(generated))
-        k = min(max(0, self.num_demonstrations - machine), len(self.seeds))
-        demos: list[SeedTask] = rng.sample(self.seeds, k)
+        k = min(max(0, self.num_demonstrations - machine), len(self.demo_pool))
+        demos: list[SeedTask] = rng.sample(self.demo_pool, k)
         extra = rng.sample(list(generated), machine) if machine else []
         return demos, extra, [d.id for d in demos] + ["generated"] * machine
 
