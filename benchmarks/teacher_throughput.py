@@ -1,0 +1,211 @@
+"""Teacher-client throughput (issue 5): concurrency, RPM/TPM pacing and client CPU per request.
+
+The fake teacher (`python -m selfinstruct.testing.server`) runs in its own process, so its
+threads never take the client's GIL; it answers each Alpaca batch prompt (3 seed
+demonstrations, 20 tasks asked) after a fixed latency with a realistic answer (about 8 KB).
+The client is the real `Teacher` (no cache), driven by as many closed-loop workers as its
+concurrency. Each scenario warms up, then counts the requests completed in a measured window
+and the CPU time of the client process over it (nothing but the teacher runs in it: no parse,
+filters or dedup), and of the server process, for reference.
+
+    python benchmarks/teacher_throughput.py            # 60 s windows, about 3.5 minutes
+    python benchmarks/teacher_throughput.py --quick    # 10 s windows
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import operator
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from selfinstruct.errors import TeacherError
+from selfinstruct.prompts import render_alpaca_prompt
+from selfinstruct.seeds import load_seeds
+from selfinstruct.teacher import Teacher, TeacherRequest, TeacherSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = "fake-teacher"
+Messages = list[dict[str, str]]
+COMPARE = {">=": operator.ge, "<=": operator.le, "==": operator.eq}
+
+
+@dataclass
+class Result:
+    """What one scenario achieved inside its measured window."""
+
+    requests: int
+    seconds: float
+    cpu_s: float
+    server_cpu_s: float | None
+    tokens: int
+    failed: int
+    errors: Counter[str]
+
+    @property
+    def per_s(self) -> float:
+        return self.requests / self.seconds
+
+    def ms_per_request(self, cpu_s: float | None) -> str:
+        return "n/a" if cpu_s is None else f"{1000 * cpu_s / max(1, self.requests):.2f} ms"
+
+
+def process_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of another process (Linux /proc), None where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def fake_teacher(latency: float, rpm_limit: int | None) -> Iterator[tuple[str, int]]:
+    """Run the fake teacher in its own process; yield its base URL and process id."""
+    cmd = [sys.executable, "-m", "selfinstruct.testing.server", "--port", "0"]
+    cmd += ["--latency", str(latency), "--model", MODEL]
+    if rpm_limit:
+        cmd += ["--rpm-limit", str(rpm_limit)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        found = re.search(r"(http://\S+/v1)", line)
+        if found is None:
+            raise RuntimeError(f"the fake teacher did not start: {line!r}")
+        yield found.group(1), proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def prompts(count: int = 64) -> list[Messages]:
+    """Real Alpaca batch prompts, as the pipeline sends them."""
+    seeds = load_seeds(ROOT / "seed_tasks" / "seed_tasks.jsonl")
+    rng = random.Random(0)
+    return [render_alpaca_prompt(rng.sample(seeds, 3), 20) for _ in range(count)]
+
+
+async def drive(
+    settings: TeacherSettings,
+    messages: list[Messages],
+    warmup: float,
+    window: float,
+    server_cpu: Callable[[], float | None],
+) -> Result:
+    """Closed-loop workers call `complete` without pause; measure the window after warm-up."""
+    teacher = Teacher(settings, cache=None, backoff_initial_s=0.5)
+    indices = itertools.count()
+    done = [0, 0, 0]  # completed, tokens, failed
+
+    async def worker() -> None:
+        while True:
+            index = next(indices)
+            request = TeacherRequest(index=index, messages=messages[index % len(messages)])
+            try:
+                answer = await teacher.complete(request)
+            except TeacherError:
+                done[2] += 1
+                continue
+            done[0] += 1
+            done[1] += answer.prompt_tokens + answer.completion_tokens
+
+    workers = [asyncio.create_task(worker()) for _ in range(settings.concurrency)]
+    await asyncio.sleep(warmup)
+    before, start, cpu, server = list(done), time.perf_counter(), time.process_time(), server_cpu()
+    await asyncio.sleep(window)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    server_end, after = server_cpu(), list(done)
+    for task in workers:
+        task.cancel()
+    await asyncio.gather(*workers, return_exceptions=True)
+    await teacher.close()
+    count, tokens, failed = (a - b for a, b in zip(after, before, strict=True))
+    server_s = None if server is None or server_end is None else server_end - server
+    return Result(count, seconds, cpu, server_s, tokens, failed, Counter(teacher.stats.errors))
+
+
+def scenario(
+    settings: TeacherSettings,
+    latency: float,
+    rpm_limit: int | None,
+    messages: list[Messages],
+    warmup: float,
+    window: float,
+) -> Result:
+    with fake_teacher(latency, rpm_limit) as (base_url, pid):
+        settings.base_url = base_url
+        return asyncio.run(drive(settings, messages, warmup, window, lambda: process_cpu(pid)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--window", type=float, default=60.0, help="measured seconds per run")
+    parser.add_argument("--quick", action="store_true", help="10 s windows, 2 s warm-up")
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--latency", type=float, default=0.5, help="server latency, seconds")
+    parser.add_argument("--rpm", type=int, default=3000, help="server limit and client rpm")
+    parser.add_argument("--tpm", type=float, default=6e6, help="client tpm (optional run; 0 skips)")
+    args = parser.parse_args()
+    window, warmup = (10.0, 2.0) if args.quick else (args.window, 5.0)
+    c, latency, messages = args.concurrency, args.latency, prompts()
+    print(
+        f"teacher throughput: latency {latency:g} s, concurrency {c}, window {window:g} s "
+        f"(+{warmup:g} s warm-up), {os.cpu_count()} CPUs, fake teacher in its own process",
+        flush=True,
+    )
+
+    def run(rpm_limit: int | None = None, **limits: float) -> Result:
+        settings = TeacherSettings(model=MODEL, api_key="sk-bench", seed=0, concurrency=c, **limits)
+        return scenario(settings, latency, rpm_limit, messages, warmup, window)
+
+    runs = {"no limit": run(), f"rpm {args.rpm}": run(args.rpm, rpm=args.rpm)}
+    free, paced = runs["no limit"], runs[f"rpm {args.rpm}"]
+    bound, rpm, n429 = c / latency, 60 * paced.per_s, paced.errors["http_429"]
+    cpu_ms = 1000 * free.cpu_s / max(1, free.requests)
+    rows = [
+        (
+            f"req/s, no limit, of C/L = {bound:g}",
+            f"{free.per_s:.1f}",
+            free.per_s / bound,
+            ">=",
+            0.9,
+        ),
+        (f"rpm {args.rpm} (server enforces), of R", f"{rpm:.0f}", rpm / args.rpm, ">=", 0.95),
+        ("429s from the server (rpm run)", str(n429), n429, "==", 0),
+        ("client CPU per request, ms (no limit)", f"{cpu_ms:.2f}", cpu_ms, "<=", 2),
+    ]
+    if args.tpm:
+        runs[f"tpm {args.tpm:,.0f}"] = tokens = run(tpm=args.tpm)
+        tpm = 60 * tokens.tokens / tokens.seconds
+        rows.append(
+            (f"tpm {args.tpm:,.0f} (optional), of T", f"{tpm:,.0f}", tpm / args.tpm, ">=", 0.95)
+        )
+    print(f"\n{'figure':<40} {'achieved':>10} {'value':>7}  {'target':<8} result")
+    for name, achieved, value, op, limit in rows:
+        verdict = "PASS" if COMPARE[op](value, limit) else "MISS"
+        print(f"{name:<40} {achieved:>10} {value:>7.3f}  {op} {limit:<5g} {verdict}")
+    print()
+    for name, r in runs.items():
+        errors = ", ".join(f"{k} {v}" for k, v in sorted(r.errors.items())) or "none"
+        print(
+            f"{name:<13} {r.requests} requests in {r.seconds:.1f} s, "
+            f"{r.tokens / max(1, r.requests):.0f} tokens each, {r.failed} failed; CPU per "
+            f"request: client {r.ms_per_request(r.cpu_s)}, server "
+            f"{r.ms_per_request(r.server_cpu_s)}; errors over the run: {errors}"
+        )
+
+
+if __name__ == "__main__":
+    main()
