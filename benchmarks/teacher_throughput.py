@@ -6,9 +6,10 @@ demonstrations, 20 tasks asked) after a fixed latency with a realistic answer (a
 The client is the real `Teacher` (no cache), driven by as many closed-loop workers as its
 concurrency. Each scenario warms up, then counts the requests completed in a measured window
 and the CPU time of the client process over it (nothing but the teacher runs in it: no parse,
-filters or dedup), and of the server process, for reference.
+filters or dedup), and of the server process. A last run sends the same requests as bare
+httpx POSTs: the client CPU any httpx-based client pays, measured in the same run.
 
-    python benchmarks/teacher_throughput.py            # 60 s windows, about 3.5 minutes
+    python benchmarks/teacher_throughput.py            # 60 s windows, about 4 minutes
     python benchmarks/teacher_throughput.py --quick    # 10 s windows
 """
 
@@ -18,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import json
 import operator
 import os
 import random
@@ -26,9 +28,15 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+
+try:  # the transport the openai SDK is built on: httpx2 in its newer releases
+    import httpx2 as httpx
+except ImportError:  # pragma: no cover
+    import httpx  # type: ignore[no-redef]
 
 from selfinstruct.errors import TeacherError
 from selfinstruct.prompts import render_alpaca_prompt
@@ -38,6 +46,9 @@ from selfinstruct.teacher import Teacher, TeacherRequest, TeacherSettings
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "fake-teacher"
 Messages = list[dict[str, str]]
+Call = Callable[[int], Awaitable[int]]  # request index -> tokens used
+#: what `Teacher` sends with the default settings
+SAMPLING = {"temperature": 1.0, "top_p": 1.0, "max_tokens": 3072}
 COMPARE = {">=": operator.ge, "<=": operator.le, "==": operator.eq}
 
 
@@ -57,8 +68,15 @@ class Result:
     def per_s(self) -> float:
         return self.requests / self.seconds
 
-    def ms_per_request(self, cpu_s: float | None) -> str:
-        return "n/a" if cpu_s is None else f"{1000 * cpu_s / max(1, self.requests):.2f} ms"
+    @property
+    def client_ms(self) -> float:
+        return 1000 * self.cpu_s / max(1, self.requests)
+
+    @property
+    def server_ms(self) -> str:
+        if self.server_cpu_s is None:
+            return "n/a"
+        return f"{1000 * self.server_cpu_s / max(1, self.requests):.2f} ms"
 
 
 def process_cpu(pid: int) -> float | None:
@@ -97,56 +115,88 @@ def prompts(count: int = 64) -> list[Messages]:
     return [render_alpaca_prompt(rng.sample(seeds, 3), 20) for _ in range(count)]
 
 
-async def drive(
-    settings: TeacherSettings,
-    messages: list[Messages],
-    warmup: float,
-    window: float,
-    server_cpu: Callable[[], float | None],
-) -> Result:
-    """Closed-loop workers call `complete` without pause; measure the window after warm-up."""
-    teacher = Teacher(settings, cache=None, backoff_initial_s=0.5)
+@dataclass
+class Timing:
+    warmup: float
+    window: float
+    server_cpu: Callable[[], float | None]
+
+
+async def measure(call: Call, concurrency: int, timing: Timing) -> Result:
+    """Closed-loop workers make calls without pause; measure the window after warm-up."""
     indices = itertools.count()
     done = [0, 0, 0]  # completed, tokens, failed
 
     async def worker() -> None:
         while True:
-            index = next(indices)
-            request = TeacherRequest(index=index, messages=messages[index % len(messages)])
             try:
-                answer = await teacher.complete(request)
-            except TeacherError:
+                tokens = await call(next(indices))
+            except (TeacherError, httpx.HTTPError):
                 done[2] += 1
                 continue
             done[0] += 1
-            done[1] += answer.prompt_tokens + answer.completion_tokens
+            done[1] += tokens
 
-    workers = [asyncio.create_task(worker()) for _ in range(settings.concurrency)]
-    await asyncio.sleep(warmup)
-    before, start, cpu, server = list(done), time.perf_counter(), time.process_time(), server_cpu()
-    await asyncio.sleep(window)
+    workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
+    await asyncio.sleep(timing.warmup)
+    before, start, cpu = list(done), time.perf_counter(), time.process_time()
+    server = timing.server_cpu()
+    await asyncio.sleep(timing.window)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    server_end, after = server_cpu(), list(done)
+    server_end, after = timing.server_cpu(), list(done)
     for task in workers:
         task.cancel()
     await asyncio.gather(*workers, return_exceptions=True)
-    await teacher.close()
     count, tokens, failed = (a - b for a, b in zip(after, before, strict=True))
     server_s = None if server is None or server_end is None else server_end - server
-    return Result(count, seconds, cpu, server_s, tokens, failed, Counter(teacher.stats.errors))
+    return Result(count, seconds, cpu, server_s, tokens, failed, Counter())
+
+
+async def run_teacher(
+    settings: TeacherSettings, messages: list[Messages], base_url: str, timing: Timing
+) -> Result:
+    """The real client: `Teacher.complete`, no cache."""
+    settings.base_url = base_url
+    teacher = Teacher(settings, cache=None, backoff_initial_s=0.5)
+
+    async def call(index: int) -> int:
+        request = TeacherRequest(index=index, messages=messages[index % len(messages)])
+        answer = await teacher.complete(request)
+        return answer.prompt_tokens + answer.completion_tokens
+
+    try:
+        result = await measure(call, settings.concurrency, timing)
+    finally:
+        await teacher.close()
+    result.errors.update(teacher.stats.errors)
+    return result
+
+
+async def run_bare(
+    concurrency: int, messages: list[Messages], base_url: str, timing: Timing
+) -> Result:
+    """The reference: the same requests as bare httpx POSTs (no SDK, no retries, no limits)."""
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
+
+        async def call(index: int) -> int:
+            body = {"model": MODEL, "messages": messages[index % len(messages)], "seed": index}
+            response = await http.post("/chat/completions", json={**body, **SAMPLING})
+            response.raise_for_status()
+            return int(json.loads(response.text)["usage"]["total_tokens"])
+
+        return await measure(call, concurrency, timing)
 
 
 def scenario(
-    settings: TeacherSettings,
+    run: Callable[[str, Timing], Awaitable[Result]],
     latency: float,
     rpm_limit: int | None,
-    messages: list[Messages],
     warmup: float,
     window: float,
 ) -> Result:
     with fake_teacher(latency, rpm_limit) as (base_url, pid):
-        settings.base_url = base_url
-        return asyncio.run(drive(settings, messages, warmup, window, lambda: process_cpu(pid)))
+        return asyncio.run(run(base_url, Timing(warmup, window, lambda: process_cpu(pid))))
 
 
 def main() -> None:
@@ -159,21 +209,21 @@ def main() -> None:
     parser.add_argument("--tpm", type=float, default=6e6, help="client tpm (optional run; 0 skips)")
     args = parser.parse_args()
     window, warmup = (10.0, 2.0) if args.quick else (args.window, 5.0)
-    c, latency, messages = args.concurrency, args.latency, prompts()
+    c, lat, messages = args.concurrency, args.latency, prompts()
     print(
-        f"teacher throughput: latency {latency:g} s, concurrency {c}, window {window:g} s "
+        f"teacher throughput: latency {lat:g} s, concurrency {c}, window {window:g} s "
         f"(+{warmup:g} s warm-up), {os.cpu_count()} CPUs, fake teacher in its own process",
         flush=True,
     )
 
     def run(rpm_limit: int | None = None, **limits: float) -> Result:
         settings = TeacherSettings(model=MODEL, api_key="sk-bench", seed=0, concurrency=c, **limits)
-        return scenario(settings, latency, rpm_limit, messages, warmup, window)
+        return scenario(partial(run_teacher, settings, messages), lat, rpm_limit, warmup, window)
 
     runs = {"no limit": run(), f"rpm {args.rpm}": run(args.rpm, rpm=args.rpm)}
     free, paced = runs["no limit"], runs[f"rpm {args.rpm}"]
-    bound, rpm, n429 = c / latency, 60 * paced.per_s, paced.errors["http_429"]
-    cpu_ms = 1000 * free.cpu_s / max(1, free.requests)
+    bound, rpm, n429 = c / lat, 60 * paced.per_s, paced.errors["http_429"]
+    cpu_ms = free.client_ms
     rows = [
         (
             f"req/s, no limit, of C/L = {bound:g}",
@@ -196,14 +246,22 @@ def main() -> None:
     for name, achieved, value, op, limit in rows:
         verdict = "PASS" if COMPARE[op](value, limit) else "MISS"
         print(f"{name:<40} {achieved:>10} {value:>7.3f}  {op} {limit:<5g} {verdict}")
+    bare = scenario(partial(run_bare, c, messages), lat, None, 3.0, min(window, 20.0))
+    print(
+        f"reference, same run: the same requests as bare httpx POSTs cost {bare.client_ms:.2f} ms"
+        f" of client CPU each ({bare.requests} in {bare.seconds:.0f} s); the Teacher costs "
+        f"{cpu_ms / bare.client_ms:.2f}x that"
+    )
+    if warmup + window < 60:
+        print("(runs shorter than 60 s never fill the server's 60 s RPM window: 429 check weak)")
     print()
     for name, r in runs.items():
         errors = ", ".join(f"{k} {v}" for k, v in sorted(r.errors.items())) or "none"
         print(
             f"{name:<13} {r.requests} requests in {r.seconds:.1f} s, "
             f"{r.tokens / max(1, r.requests):.0f} tokens each, {r.failed} failed; CPU per "
-            f"request: client {r.ms_per_request(r.cpu_s)}, server "
-            f"{r.ms_per_request(r.server_cpu_s)}; errors over the run: {errors}"
+            f"request: client {r.client_ms:.2f} ms, server {r.server_ms}; errors over the run: "
+            f"{errors}"
         )
 
 
