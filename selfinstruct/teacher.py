@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -365,67 +366,81 @@ class Teacher:
                 "rerun with a higher --max-requests to continue"
             )
         self.stats.requests_sent += 1
-        if self.settings.endpoint == "completions":
-            return await self._send_completion(request)
-        return await self._send_chat(request)
+        return await self._post(*self.request_body(request))
 
-    def _common_args(self, request: TeacherRequest) -> dict[str, Any]:
-        args: dict[str, Any] = {
-            "model": self.settings.model,
+    def request_body(self, request: TeacherRequest) -> tuple[str, dict[str, Any]]:
+        """The endpoint path and JSON body the provider receives for `request` (live or in a
+        Batch API file: both send the same bytes, so both share the cache)."""
+        body: dict[str, Any] = {"model": self.settings.model}
+        if self.settings.endpoint == "completions":
+            path = "/completions"
+            body["prompt"] = request.prompt or ""
+        else:
+            path = "/chat/completions"
+            body["messages"] = request.messages or []
+        body |= {
             "temperature": self.settings.temperature,
             "top_p": self.settings.top_p,
             "max_tokens": self.settings.max_tokens,
         }
         seed = self.request_seed(request) if self.settings.send_seed else None
         if seed is not None:
-            args["seed"] = seed
+            body["seed"] = seed
         stop = [*(self.settings.stop or []), *request.params.get("stop", [])]
         if stop:
-            args["stop"] = stop
-        extra = {**(self.settings.extra_body or {}), **request.params.get("extra_body", {})}
-        if extra:
-            args["extra_body"] = extra
-        return args
+            body["stop"] = stop
+        if path == "/chat/completions":
+            response_format = request.params.get("response_format", self.settings.response_format)
+            if response_format:
+                body["response_format"] = response_format
+        body |= self.settings.extra_body or {}
+        body |= request.params.get("extra_body", {})
+        return path, body
 
-    async def _send_chat(self, request: TeacherRequest) -> CachedResponse:
-        args = self._common_args(request)
-        response_format = request.params.get("response_format", self.settings.response_format)
-        if response_format:
-            args["response_format"] = response_format
-        response = await self._client.chat.completions.create(
-            messages=request.messages or [], **args
-        )
-        choice = _first_choice(response, "a chat completion")
-        text = (choice.message.content if choice.message else None) or ""
-        return self._settle(response, text, choice.finish_reason)
+    async def _post(self, path: str, body: dict[str, Any]) -> CachedResponse:
+        """POST the body, read the answer as plain JSON. The SDK's typed `create` spends about
+        1 ms a request transforming parameters and building pydantic models of the answer;
+        its `post` keeps the status errors, headers and timeouts and skips both."""
+        text = await self._client.post(path, body=body, cast_to=str)
+        return self.read_answer(text, path)
 
-    async def _send_completion(self, request: TeacherRequest) -> CachedResponse:
-        args = self._common_args(request)
-        response = await self._client.completions.create(prompt=request.prompt or "", **args)
-        choice = _first_choice(response, "a completion")
-        return self._settle(response, choice.text or "", choice.finish_reason)
+    def read_answer(self, text: str, path: str = "/chat/completions") -> CachedResponse:
+        """A provider's JSON answer as a `CachedResponse`; BadResponse when unusable."""
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise BadResponse(f"not JSON: {text[:200]!r}") from None
+        return self.settle_answer(data, path)
 
-    def _settle(self, response: Any, text: str, finish_reason: str | None) -> CachedResponse:
-        usage = getattr(response, "usage", None)
-        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
-        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+    def settle_answer(self, data: Any, path: str) -> CachedResponse:
+        """Text, finish reason and usage of a parsed answer; its tokens join the stats."""
+        chat = path.endswith("/chat/completions")
+        choice = _first_choice(data, "a chat completion" if chat else "a completion")
+        if chat:
+            message = choice.get("message")
+            text = (message.get("content") if isinstance(message, dict) else None) or ""
+        else:
+            text = choice.get("text") or ""
+        usage = data.get("usage") or {}
+        prompt_tokens = int(usage.get("prompt_tokens") or 0)
+        completion_tokens = int(usage.get("completion_tokens") or 0)
         self.stats.prompt_tokens += prompt_tokens
         self.stats.completion_tokens += completion_tokens
         return CachedResponse(
-            text=text,
-            finish_reason=finish_reason,
+            text=str(text),
+            finish_reason=choice.get("finish_reason"),
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
-            model=getattr(response, "model", None),
+            model=data.get("model"),
         )
 
 
-def _first_choice(response: Any, what: str) -> Any:
+def _first_choice(data: Any, what: str) -> dict[str, Any]:
     """The answer's first choice; a 200 with an HTML page or no choices is a BadResponse."""
-    choices = getattr(response, "choices", None)
+    choices = data.get("choices") if isinstance(data, dict) else None
     if not isinstance(choices, list):
-        raise BadResponse(f"not {what}: {str(response)[:200]!r}")
-    if not choices:
+        raise BadResponse(f"not {what}: {str(data)[:200]!r}")
+    if not choices or not isinstance(choices[0], dict):
         raise BadResponse("the answer has no choices")
     return choices[0]
 
