@@ -222,7 +222,9 @@ class FakeTeacherServer:
     `latency` (seconds, or a callable of the request body) is slept before every answer.
     `model=None` accepts any model name; `api_key` requires `Authorization: Bearer <key>`;
     `rpm_limit` answers 429 once that many requests were admitted in the last 60 s (refused
-    ones do not count). `responder(body) -> (content, finish_reason)` replaces the generator
+    ones do not count); `tpm_limit` once the tokens admitted in that window would exceed it,
+    each request counted as OpenAI does on admission: its prompt plus its `max_tokens`, never
+    given back. `limit_window_s` shortens the window for tests. `responder(body) -> (content, finish_reason)` replaces the generator
     (exact scripted text); `max_tokens` truncation still applies to it.
 
     A request goes: logged and counted, its fault taken (scripted `fail_next` first, else one
@@ -244,12 +246,16 @@ class FakeTeacherServer:
         host: str = "127.0.0.1",
         port: int = 0,
         max_logged_requests: int | None = 10_000,
+        tpm_limit: int | None = None,
+        limit_window_s: float = 60.0,
     ) -> None:
         self.generator = generator if generator is not None else TaskGenerator(seed=seed)
         self.latency = latency
         self.model = model
         self.api_key = api_key
         self.rpm_limit = rpm_limit
+        self.tpm_limit = tpm_limit
+        self.limit_window_s = limit_window_s
         self.responder = responder
         self.seed = seed
         self.host = host
@@ -264,6 +270,10 @@ class FakeTeacherServer:
         self._count = 0
         self._by_path: collections.Counter[str] = collections.Counter()
         self._admitted: collections.deque[float] = collections.deque()
+        #: (time, tokens) of the requests admitted under `tpm_limit`
+        self._admitted_tokens: collections.deque[tuple[float, int]] = collections.deque()
+        #: requests refused for the token limit (tests check none were)
+        self.tpm_refusals = 0
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -397,7 +407,7 @@ class FakeTeacherServer:
         lowered = {k.lower(): v for k, v in headers.items()}
         if self.api_key is not None and lowered.get("authorization") != f"Bearer {self.api_key}":
             return self._error("401")
-        limited = self._rate_limit()
+        limited = self._rate_limit(body)
         if limited is not None:
             return limited
         if fault is not None:
@@ -452,32 +462,59 @@ class FakeTeacherServer:
             return not self._stopping.wait(seconds)
         return not self._stopping.is_set()
 
-    def _rate_limit(self) -> _Reply | None:
-        """429 when `rpm_limit` requests were already admitted in the last 60 s (a sliding
-        window); refused requests do not count, so a client that waits gets through."""
-        if self.rpm_limit is None:
+    def _rate_limit(self, body: Any = None) -> _Reply | None:
+        """429 when `rpm_limit` requests, or `tpm_limit` tokens, were already admitted in the
+        window (sliding); refused requests do not count, so a client that waits gets through."""
+        if self.rpm_limit is None and self.tpm_limit is None:
             return None
         now = time.monotonic()
+        window = self.limit_window_s
+        cost = _admission_tokens(body) if self.tpm_limit is not None else 0
         with self._lock:
-            while self._admitted and self._admitted[0] <= now - 60:
+            while self._admitted and self._admitted[0] <= now - window:
                 self._admitted.popleft()
+            while self._admitted_tokens and self._admitted_tokens[0][0] <= now - window:
+                self._admitted_tokens.popleft()
             used = len(self._admitted)
-            if used < self.rpm_limit:
+            used_tokens = sum(tokens for _, tokens in self._admitted_tokens)
+            over_rpm = self.rpm_limit is not None and used >= self.rpm_limit
+            over_tpm = (
+                self.tpm_limit is not None
+                and used_tokens > 0
+                and used_tokens + cost > self.tpm_limit
+            )
+            if not over_rpm and not over_tpm:
                 self._admitted.append(now)
+                if self.tpm_limit is not None:
+                    self._admitted_tokens.append((now, cost))
                 return None
-            wait = self._admitted[0] + 60 - now
+            if over_rpm:
+                wait = self._admitted[0] + window - now
+            else:
+                wait = self._admitted_tokens[0][0] + window - now
+        if over_rpm:
+            message = (
+                f"Rate limit reached for requests per min (RPM): Limit {self.rpm_limit}, Used "
+                f"{used}, Requested 1. Please try again in {format_reset(wait)}."
+            )
+            return self._error("429", retry_after=wait, message=message, remaining=0)
+        self.tpm_refusals += 1
         message = (
-            f"Rate limit reached for requests per min (RPM): Limit {self.rpm_limit}, Used "
-            f"{used}, Requested 1. Please try again in {format_reset(wait)}."
+            f"Rate limit reached for tokens per min (TPM): Limit {self.tpm_limit}, Used "
+            f"{used_tokens}, Requested {cost}. Please try again in {format_reset(wait)}."
         )
-        return self._error("429", retry_after=wait, message=message, remaining=0)
+        return self._error("429", retry_after=wait, message=message)
 
     def _rate_headers(self, remaining: int | None = None) -> dict[str, str]:
         if self.rpm_limit is None:
             return {}
         with self._lock:
             used = len(self._admitted)
-            reset = self._admitted[0] + 60 - time.monotonic() if self._admitted else 0.0
+            reset = (
+                self._admitted[0] + self.limit_window_s - time.monotonic()
+                if self._admitted
+                else 0.0
+            )
         left = max(0, self.rpm_limit - used) if remaining is None else remaining
         return {
             "x-ratelimit-limit-requests": str(self.rpm_limit),
@@ -619,6 +656,14 @@ def _prompt_text(body: Mapping[str, Any]) -> str:
     return prompt if isinstance(prompt, str) else "".join(map(str, prompt))
 
 
+def _admission_tokens(body: Any) -> int:
+    """What a TPM limit counts for a request before it runs: prompt estimate + max_tokens."""
+    if not isinstance(body, Mapping):
+        return 0
+    limit = body.get("max_completion_tokens") or body.get("max_tokens") or 0
+    return estimate_tokens(_prompt_text(body)) + (limit if isinstance(limit, int) else 0)
+
+
 def _usage(body: Mapping[str, Any], content: str) -> dict[str, int]:
     prompt_tokens = estimate_tokens(_prompt_text(body))
     completion_tokens = estimate_tokens(content)
@@ -645,6 +690,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--model", default="fake-teacher", help="accepted model ('*' for any)")
     parser.add_argument("--api-key", default=None, help="require this bearer key")
     parser.add_argument("--rpm-limit", type=int, default=None)
+    parser.add_argument("--tpm-limit", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(list(argv) if argv is not None else None)
     server = FakeTeacherServer(
@@ -652,6 +698,7 @@ def main(argv: Iterable[str] | None = None) -> None:
         model=None if args.model == "*" else args.model,
         api_key=args.api_key,
         rpm_limit=args.rpm_limit,
+        tpm_limit=args.tpm_limit,
         seed=args.seed,
         host=args.host,
         port=args.port,
