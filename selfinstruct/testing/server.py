@@ -224,8 +224,9 @@ class FakeTeacherServer:
     `rpm_limit` answers 429 once that many requests were admitted in the last 60 s (refused
     ones do not count); `tpm_limit` once the tokens admitted in that window would exceed it,
     each request counted as OpenAI does on admission: its prompt plus its `max_tokens`, never
-    given back. `limit_window_s` shortens the window for tests. `responder(body) -> (content, finish_reason)` replaces the generator
-    (exact scripted text); `max_tokens` truncation still applies to it.
+    given back. `limit_window_s` shortens the window for tests.
+    `responder(body) -> (content, finish_reason)` replaces the generator (exact scripted
+    text); `max_tokens` truncation still applies to it.
 
     A request goes: logged and counted, its fault taken (scripted `fail_next` first, else one
     drawn from `fault_rate`), latency, then 401 if the key is wrong, 429 if over `rpm_limit`,
