@@ -3,10 +3,11 @@ cool-down after a 429.
 
 Providers enforce their per-minute limits over short windows (OpenAI documents that 60,000
 requests/minute may be enforced as 1,000 requests/second), so a bucket that lets a minute's
-allowance out in one burst meets 429s. Requests are paced one at a time at the allowed rate;
-tokens are reserved up front (prompt estimate + max_tokens, as the provider counts them on
-admission) and the difference is given back once `usage` is known. Built on aiolimiter's
-leaky bucket; `settle` is the one thing it lacks.
+allowance out in one burst meets 429s. Requests are paced one at a time at the allowed rate.
+Tokens are reserved up front, prompt estimate + max_tokens, because that is what OpenAI's
+limiter counts on admission, whatever the answer's length turns out to be. A provider that
+counts what was used (`refund=True`) gets the difference back once `usage` is known. Built on
+aiolimiter's leaky bucket; `settle` is the one thing it lacks.
 """
 
 from __future__ import annotations
@@ -51,16 +52,31 @@ class Pacer:
 
 
 class RateLimits:
-    """RPM and TPM limits shared by every request of a run, and the 429 cool-down."""
+    """RPM and TPM limits shared by every request of a run, and the 429 cool-down.
+
+    The token bucket holds one largest request (`max_request_tokens`) and refills at
+    `(tpm - max_request_tokens) / window`: any window of `window_s` seconds then admits at most
+    `tpm` tokens, even the first one, when the bucket starts full (a bucket holding two
+    seconds' worth lets 3% too many through a sliding minute). `window_s` is the provider's
+    accounting window: a minute for the per-minute limits; tests shorten it.
+    """
 
     def __init__(
-        self, rpm: float | None = None, tpm: float | None = None, max_request_tokens: int = 4096
+        self,
+        rpm: float | None = None,
+        tpm: float | None = None,
+        max_request_tokens: int = 4096,
+        refund: bool = False,
+        window_s: float = 60.0,
     ) -> None:
-        self.requests = Pacer(rpm * SAFETY) if rpm else None
+        self.refund = refund
+        #: tokens reserved so far: what a provider counting on admission has seen
+        self.reserved_total = 0.0
+        self.requests = Pacer(rpm * SAFETY * 60.0 / window_s) if rpm else None
         self.tokens: SettlingLimiter | None = None
         if tpm:
-            per_second = tpm * SAFETY / 60.0
-            capacity = max(per_second * 2, float(max_request_tokens))
+            capacity = float(min(max_request_tokens, tpm / 2))
+            per_second = max(tpm * SAFETY - capacity, tpm / 2) / window_s
             self.tokens = SettlingLimiter(capacity, capacity / per_second)
         self._cool_until = 0.0
 
@@ -79,11 +95,13 @@ class RateLimits:
         if self.tokens is not None:
             reserved = self.clamp(tokens)
             await self.tokens.acquire(reserved)
+            self.reserved_total += reserved
         await self._cooled()
         return reserved
 
     def settle(self, reserved: float, used: float) -> None:
-        if self.tokens is not None and reserved:
+        """Correct a reservation by what the request used, where the provider counts that."""
+        if self.refund and self.tokens is not None and reserved:
             self.tokens.settle(reserved, min(used, self.tokens.max_rate))
 
     def cool_down(self, seconds: float) -> None:

@@ -95,6 +95,9 @@ class TeacherProfile(BaseModel):
     concurrency: int | None = Field(None, ge=1)
     #: Seconds before one request counts as timed out (None: the client's default).
     request_timeout: float | None = Field(None, gt=0)
+    #: How the provider's TPM limit counts a request: `reserved` (OpenAI: prompt + max_tokens
+    #: on admission, no refund) or `used` (the tokens in `usage`; unused max_tokens come back).
+    tpm_counts: Literal["reserved", "used"] = "reserved"
 
     @model_validator(mode="after")
     def _consistent(self) -> TeacherProfile:

@@ -284,6 +284,7 @@ async def _run(
         concurrency=config.concurrency,
         rpm=config.rpm,
         tpm=config.tpm,
+        tpm_refund=profile.tpm_counts == "used",
         max_requests=config.max_requests,
     )
     if not settings.model:

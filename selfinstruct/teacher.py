@@ -65,6 +65,11 @@ class TeacherSettings:
     concurrency: int = 8
     rpm: float | None = None
     tpm: float | None = None
+    #: the provider's TPM limit counts tokens used (give back unused max_tokens), not the
+    #: prompt + max_tokens reserved on admission as OpenAI does
+    tpm_refund: bool = False
+    #: the window the provider's limits are counted over (`rpm` and `tpm` are per window)
+    limit_window_s: float = 60.0
     max_requests: int | None = None
 
     def sampling(self) -> dict[str, Any]:
@@ -220,7 +225,13 @@ class Teacher:
         self.cache = cache
         self.stats = TeacherStats()
         self._semaphore = asyncio.Semaphore(max(1, settings.concurrency))
-        self.limits = RateLimits(settings.rpm, settings.tpm, settings.max_tokens + 4096)
+        self.limits = RateLimits(
+            settings.rpm,
+            settings.tpm,
+            settings.max_tokens + 2048,
+            refund=settings.tpm_refund,
+            window_s=settings.limit_window_s,
+        )
         self._wait = _WaitServerOrBackoff(backoff_initial_s, backoff_max_s, self.limits)
         self._client = openai.AsyncOpenAI(
             api_key=settings.api_key or "not-needed",
@@ -342,7 +353,7 @@ class Teacher:
 
     async def _send(self, request: TeacherRequest) -> CachedResponse:
         async with self._semaphore:
-            estimate = _prompt_tokens_estimate(request) + self.settings.max_tokens
+            estimate = self.admission_tokens(request)
             reserved = await self.limits.admit(estimate)
             try:
                 response = await self._send_admitted(request)
@@ -356,6 +367,10 @@ class Teacher:
                 raise
             self.limits.settle(reserved, response.prompt_tokens + response.completion_tokens)
             return response
+
+    def admission_tokens(self, request: TeacherRequest) -> int:
+        """The tokens a TPM limit counts for `request` before it runs: prompt + max_tokens."""
+        return _prompt_tokens_estimate(request) + self.settings.max_tokens
 
     async def _send_admitted(self, request: TeacherRequest) -> CachedResponse:
         cap = self.settings.max_requests
