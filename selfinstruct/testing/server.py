@@ -4,6 +4,7 @@ It speaks the chat-completions protocol over real sockets (HTTP/1.1, keep-alive)
 `openai` SDK, `httpx` and retries are exercised exactly as against a provider. Answers come from
 a deterministic `TaskGenerator` (or a scripted `responder`); latency, rate limits and faults
 (429/5xx, connection resets, hangs, HTML bodies, truncated answers) can be injected.
+The Files and Batch API endpoints are served by `batch_server.FakeBatchService` (`.batches`).
 
     python -m selfinstruct.testing.server --port 8000 --latency 0.2
 """
@@ -23,9 +24,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from selfinstruct.testing.generator import TaskGenerator, message_text
+
+if TYPE_CHECKING:
+    from selfinstruct.testing.batch_server import FakeBatchService
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw) if raw else {}
         except ValueError:
             body = None
-        reply = self.server.fake.handle(method, self.path, body, dict(self.headers.items()))
+        reply = self.server.fake.handle(method, self.path, body, dict(self.headers.items()), raw)
         if reply is None:  # the server is stopping: drop the connection
             self.close_connection = True
             return
@@ -225,6 +229,8 @@ class FakeTeacherServer:
     ones do not count); `tpm_limit` once the tokens admitted in that window would exceed it,
     each request counted as OpenAI does on admission: its prompt plus its `max_tokens`, never
     given back. `limit_window_s` shortens the window for tests.
+    Files and Batch API requests go to `self.batches` (a `FakeBatchService`, see there; its
+    `batch_delay` is set here too); they skip the rpm/tpm limits, as OpenAI limits them apart.
     `responder(body) -> (content, finish_reason)` replaces the generator (exact scripted
     text); `max_tokens` truncation still applies to it.
 
@@ -249,7 +255,10 @@ class FakeTeacherServer:
         max_logged_requests: int | None = 10_000,
         tpm_limit: int | None = None,
         limit_window_s: float = 60.0,
+        batch_delay: float = 0.2,
     ) -> None:
+        from selfinstruct.testing.batch_server import FakeBatchService  # it imports this module
+
         self.generator = generator if generator is not None else TaskGenerator(seed=seed)
         self.latency = latency
         self.model = model
@@ -278,6 +287,7 @@ class FakeTeacherServer:
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.batches: FakeBatchService = FakeBatchService(self, batch_delay=batch_delay)
 
     # ---- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeTeacherServer:
@@ -386,11 +396,12 @@ class FakeTeacherServer:
 
     # ---- request handling (called from handler threads) --------------------------------------
     def handle(
-        self, method: str, path: str, body: Any, headers: Mapping[str, str]
+        self, method: str, path: str, body: Any, headers: Mapping[str, str], raw: bytes = b""
     ) -> _Reply | None:
-        """Decide the reply to one request; None means drop the connection (stopping)."""
+        """Decide the reply to one request; None means drop the connection (stopping).
+        `raw` is the request body as sent (a file upload is multipart, not JSON)."""
         fault, entry = self._arrive(method, path, body, headers)
-        reply = self._reply(method, path, body, headers, fault)
+        reply = self._reply(method, path, body, headers, fault, raw)
         if reply is not None:
             entry["answered"] = time.time()  # when the answer left (tests of resume use it)
         return reply
@@ -402,13 +413,14 @@ class FakeTeacherServer:
         body: Any,
         headers: Mapping[str, str],
         fault: tuple[str, dict[str, Any]] | None,
+        raw: bytes = b"",
     ) -> _Reply | None:
         if not self._sleep(self._latency_for(body)):
             return None
         lowered = {k.lower(): v for k, v in headers.items()}
         if self.api_key is not None and lowered.get("authorization") != f"Bearer {self.api_key}":
             return self._error("401")
-        limited = self._rate_limit(body)
+        limited = None if self.batches.owns(path) else self._rate_limit(body)
         if limited is not None:
             return limited
         if fault is not None:
@@ -418,7 +430,8 @@ class FakeTeacherServer:
             early = self._fault_reply(kind, options)
             if early is not None:
                 return early
-        return self._route(method, path.split("?")[0].rstrip("/"), body, fault)
+        route = path.split("?")[0].rstrip("/")
+        return self._route(method, route, body, fault, raw, lowered.get("content-type", ""))
 
     def _arrive(
         self, method: str, path: str, body: Any, headers: Mapping[str, str]
@@ -559,8 +572,18 @@ class FakeTeacherServer:
         )
 
     def _route(
-        self, method: str, path: str, body: Any, fault: tuple[str, dict[str, Any]] | None
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        fault: tuple[str, dict[str, Any]] | None,
+        raw: bytes = b"",
+        content_type: str = "",
     ) -> _Reply:
+        if self.batches.owns(path):
+            reply = self.batches.handle(method, path, body, raw, content_type)
+            reply.reset = fault is not None and fault[0] == "reset"
+            return reply
         if method == "GET" and path == "/v1/models":
             return _Reply(200, self._models())
         if method == "POST" and path in ("/v1/chat/completions", "/v1/completions"):
