@@ -82,6 +82,15 @@ def main(debug: bool) -> None:
 @click.option(
     "--tpm", type=float, help="Tokens per minute (prompt + max_tokens reserved) [unlimited]."
 )
+@click.option(
+    "--batch-api",
+    is_flag=True,
+    default=None,
+    help="Send requests as OpenAI Batch API jobs: half price, answers within 24 h; Ctrl-C "
+    "leaves batches running and a rerun collects them.",
+)
+@click.option("--batch-size", type=int, help="Requests per batch job [5000].")
+@click.option("--batch-poll", "batch_poll_s", type=float, help="Seconds between polls [30].")
 @click.option("--timeout", "timeout_s", type=float, help="Seconds per request [120].")
 @click.option("--max-attempts", type=int, help="Attempts per request, retries included [6].")
 @click.option("--num-demonstrations", type=int, help="Seed demonstrations per prompt [3].")
@@ -159,7 +168,12 @@ def generate(
         err=True,
     )
     if summary.cost_usd is not None:
-        click.echo(f"estimated cost: ${summary.cost_usd:.4f}", err=True)
+        paid = summary.paid_cost_usd
+        this_session = f"; ${paid:.4f} for the answers received this session" if paid else ""
+        click.echo(
+            f"estimated cost: ${summary.cost_usd:.4f} for the committed requests{this_session}",
+            err=True,
+        )
     if rejected:
         reasons = ", ".join(f"{reason} {n}" for reason, n in summary.rejected.items())
         click.echo(f"rejected {rejected} of {summary.candidates} candidates: {reasons}", err=True)

@@ -48,6 +48,13 @@ class GenerateConfig(BaseModel):
     concurrency: int = Field(default=8, ge=1, le=1024)
     rpm: float | None = Field(default=None, gt=0)
     tpm: float | None = Field(default=None, gt=0)
+    #: send requests as OpenAI Batch API jobs (half price, answers within 24 h)
+    batch_api: bool = False
+    #: requests per batch, at most OpenAI's 50,000; also how many are asked at once
+    batch_size: int = Field(default=5000, ge=1, le=50_000)
+    batch_poll_s: float = Field(default=30.0, gt=0)
+    #: a batch is submitted once no request has joined it for this long
+    batch_gather_s: float = Field(default=1.0, gt=0)
     # prompting
     num_demonstrations: int = Field(default=3, ge=0, le=20)
     tasks_per_request: int = Field(default=20, ge=1, le=100)

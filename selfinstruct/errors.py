@@ -10,7 +10,9 @@ can turn it into a one-line message and an exit code without a traceback.
         │   └── TeacherAuthError      401/403: bad key; never retried
         ├── TeacherTimeout            no answer in time after all retries
         ├── TeacherConnectionError    could not reach the base URL
-        └── BudgetExceeded            a cost, token or request cap was reached (a clean stop)
+        ├── BudgetExceeded            a cost, token or request cap was reached (a clean stop)
+        ├── BatchPending              stopped while Batch API jobs run (a rerun collects them)
+        └── BatchFailed               the provider rejected a whole batch (nothing ran)
 """
 
 from __future__ import annotations
@@ -72,9 +74,24 @@ class BudgetExceeded(TeacherError):
     """A cost, token or request cap was reached; the run stops cleanly and can be resumed."""
 
 
+class BatchPending(TeacherError):
+    """The answer is in a batch still running at the provider, and the run is stopping: the
+    unit is redone on resume, from the batch."""
+
+
+class BatchFailed(TeacherError):
+    """The provider failed a whole batch (e.g. a validation error): no line of it ran."""
+
+
+def is_deferred(exc: BaseException) -> bool:
+    """No answer in this session, through no fault of the request: the unit and those after
+    it are redone on resume (from the cache or the batch), not counted as failures."""
+    return isinstance(exc, (BudgetExceeded, BatchPending))
+
+
 def is_fatal(exc: BaseException) -> bool:
     """Errors no other request can avoid (a refused key, an unknown model, a request cap):
     the run stops at once instead of counting them as one failed request."""
-    if isinstance(exc, (TeacherAuthError, BudgetExceeded)):
+    if isinstance(exc, (TeacherAuthError, BudgetExceeded, BatchPending, BatchFailed)):
         return True
     return isinstance(exc, TeacherHTTPError) and exc.status == 404

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from selfinstruct.config import DEFAULT_OPENAI_MODEL, GenerateConfig
 from selfinstruct.methods.alpaca import AlpacaMethod
-from selfinstruct.pricing import find_price, parse_prices
+from selfinstruct.pricing import run_price
 from selfinstruct.schemas import SeedTask
 
 #: Assumed share of generated tasks that survive filters and dedup.
@@ -27,9 +27,12 @@ class Estimate:
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float | None
+    batch_api: bool = False
 
     def describe(self) -> str:
         cost = f"${self.cost_usd:.4f}" if self.cost_usd is not None else "unknown (no price)"
+        if self.batch_api and self.cost_usd is not None:
+            cost += " at the Batch API's half price"
         return (
             f"dry run: about {self.requests} requests, {self.prompt_tokens} prompt + "
             f"{self.completion_tokens} completion tokens, cost {cost} with {self.model} "
@@ -61,6 +64,6 @@ def estimate(config: GenerateConfig, seeds: list[SeedTask]) -> Estimate:
     prompt_tokens = int(requests * prompt_chars / CHARS_PER_TOKEN)
     completion_tokens = int(requests * completion_per_request)
     model = config.model or (DEFAULT_OPENAI_MODEL if not config.base_url else "unknown")
-    price = find_price(model, parse_prices(config.prices, "config [prices]"))
+    price = run_price(model, config.prices, config.batch_api)
     cost = price.cost(prompt_tokens, completion_tokens) if price else None
-    return Estimate(model, requests, prompt_tokens, completion_tokens, cost)
+    return Estimate(model, requests, prompt_tokens, completion_tokens, cost, config.batch_api)

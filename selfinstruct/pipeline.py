@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from selfinstruct.errors import BudgetExceeded, TeacherError, is_fatal
+from selfinstruct.errors import BudgetExceeded, TeacherError, is_deferred, is_fatal
 from selfinstruct.filters import Filter, default_filters, first_reason
 from selfinstruct.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.methods import Batch, Method
@@ -401,12 +401,13 @@ class Generation:
                     exc = task.exception()
                     if exc is None or isinstance(exc, GateClosed):
                         continue
-                    if isinstance(exc, BudgetExceeded):
+                    if is_deferred(exc):
                         # This unit has no answer: it and the later ones are redone on resume
-                        # (from the cache); the earlier ones in flight still commit.
+                        # (from the cache or the batch); earlier ones in flight still commit.
                         await screen.close(index)
                         await commit.close(index)
-                        self.request_stop(StopReason("max_requests", str(exc)))
+                        kind = "max_requests" if isinstance(exc, BudgetExceeded) else "batch"
+                        self.request_stop(StopReason(kind, str(exc)))
                         continue
                     raise exc
         finally:

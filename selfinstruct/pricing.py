@@ -23,6 +23,13 @@ class Price:
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
         return (prompt_tokens * self.input_per_m + completion_tokens * self.output_per_m) / 1e6
 
+    def scaled(self, factor: float) -> Price:
+        return Price(self.input_per_m * factor, self.output_per_m * factor)
+
+
+#: OpenAI's Batch API bills half the standard price
+BATCH_DISCOUNT = 0.5
+
 
 DEFAULT_PRICES: dict[str, Price] = {
     "gpt-4o-mini": Price(0.15, 0.60),
@@ -48,6 +55,13 @@ def parse_prices(table: Mapping[str, Any], source: str) -> dict[str, Price]:
                 "(USD per 1M tokens)"
             ) from None
     return prices
+
+
+def run_price(model: str, table: Mapping[str, Any], batch_api: bool = False) -> Price | None:
+    """The price a run pays: the config's [prices] over the defaults, halved for batches.
+    A [prices] entry is the standard price; the Batch API discount is applied to it."""
+    price = find_price(model, parse_prices(table, "config [prices]"))
+    return price.scaled(BATCH_DISCOUNT) if price is not None and batch_api else price
 
 
 def find_price(model: str, overrides: Mapping[str, Price] | None = None) -> Price | None:

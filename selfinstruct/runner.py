@@ -31,7 +31,7 @@ from selfinstruct.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.methods import Method
 from selfinstruct.methods.alpaca import AlpacaMethod
 from selfinstruct.pipeline import Generation, Progress, now_iso
-from selfinstruct.pricing import Price, find_price, parse_prices
+from selfinstruct.pricing import Price, run_price
 from selfinstruct.profiles import (
     DEFAULT_PROFILE,
     LOCAL_PROFILE,
@@ -40,7 +40,7 @@ from selfinstruct.profiles import (
 )
 from selfinstruct.schemas import SeedTask
 from selfinstruct.seeds import file_sha256, load_seeds
-from selfinstruct.store import CACHE, RunStore
+from selfinstruct.store import BATCH_JOURNAL, CACHE, RunStore
 from selfinstruct.teacher import Teacher, TeacherSettings, redact_url
 
 Notify = Callable[[str], None]
@@ -68,6 +68,11 @@ class RunSummary:
     cost_usd: float | None = None
     possibly_billed: int = 0
     possibly_billed_tokens: int = 0
+    #: tokens of every answer received this session, committed or not (units still in flight
+    #: at the target are paid, kept in the cache and replayed free by a larger run)
+    paid_prompt_tokens: int = 0
+    paid_completion_tokens: int = 0
+    paid_cost_usd: float | None = None
     stop: StopReason | None = None
     errors: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -166,6 +171,13 @@ def _manifest(
             "prompt_tokens": summary.prompt_tokens,
             "completion_tokens": summary.completion_tokens,
             "cost_usd": None if summary.cost_usd is None else round(summary.cost_usd, 6),
+            "received_this_session": {
+                "prompt_tokens": summary.paid_prompt_tokens,
+                "completion_tokens": summary.paid_completion_tokens,
+                "cost_usd": None
+                if summary.paid_cost_usd is None
+                else round(summary.paid_cost_usd, 6),
+            },
             "possibly_billed_failures_this_session": summary.possibly_billed,
             "possibly_billed_tokens_at_most": summary.possibly_billed_tokens,
         },
@@ -196,6 +208,11 @@ def generate(
     say: Notify = notify or (lambda message: None)
     profile = resolve_profile(config)
     config = apply_profile(config, profile)
+    if config.batch_api and uses_local_teacher(config):
+        raise ConfigError(
+            "--batch-api needs a provider with OpenAI's Batch API (--base-url / OPENAI_API_KEY);"
+            " the local teacher answers requests one at a time"
+        )
     seeds = load_seeds(config.seeds)
     if config.model:
         _price_for(config, config.model)  # a budget that cannot be enforced fails before any I/O
@@ -227,7 +244,7 @@ def generate(
 
 
 def _price_for(config: GenerateConfig, model: str) -> Price | None:
-    price = find_price(model, parse_prices(config.prices, "config [prices]"))
+    price = run_price(model, config.prices, config.batch_api)
     if config.max_cost is not None and price is None:
         raise ConfigError(
             f"--max-cost: no price known for model {model!r}; add it to the config "
@@ -296,6 +313,17 @@ async def _run(
 
         cache = ResponseCache(store.path / CACHE)
     teacher = Teacher(settings, cache=cache, backoff_initial_s=config.retry_backoff_s)
+    concurrency = config.concurrency
+    if config.batch_api:
+        # every unit the target needs is asked at once: the sender gathers them into batches
+        concurrency = config.batch_size
+        teacher.use_batch_api(
+            store.path / BATCH_JOURNAL,
+            poll_s=config.batch_poll_s,
+            gather_s=config.batch_gather_s,
+            max_lines=config.batch_size,
+            say=say,
+        )
     method = build_method(config, seeds, profile)
     loop = Generation(
         store=store,
@@ -304,7 +332,7 @@ async def _run(
         seeds=seeds,
         target=config.num_instructions,
         model_name=settings.model,
-        concurrency=config.concurrency,
+        concurrency=concurrency,
         rouge_threshold=config.rouge_threshold,
         tokenizer=config.tokenizer,
         on_progress=on_progress,
@@ -341,6 +369,11 @@ async def _run(
             stop=loop.stop_reason,
             possibly_billed=teacher.stats.possibly_billed,
             possibly_billed_tokens=teacher.stats.possibly_billed_tokens,
+            paid_prompt_tokens=teacher.stats.prompt_tokens,
+            paid_completion_tokens=teacher.stats.completion_tokens,
+            paid_cost_usd=price.cost(teacher.stats.prompt_tokens, teacher.stats.completion_tokens)
+            if price
+            else None,
             errors={
                 **{f"failed:{k}": v for k, v in loop.errors.items()},
                 **{f"retried:{k}": v for k, v in teacher.stats.errors.items()},
@@ -349,7 +382,7 @@ async def _run(
         )
 
     store.write_manifest(_manifest(config, summary(), seed_files, created_at))
-    _install_signal_handlers(loop, say)
+    _install_signal_handlers(loop, say, teacher.batch.release_waiters if teacher.batch else None)
     try:
         await loop.run()
         status = "complete" if loop.state.accepted >= config.num_instructions else "stopped"
@@ -401,8 +434,11 @@ def build_method(
     )
 
 
-def _install_signal_handlers(loop: Generation, say: Notify) -> None:
-    """First SIGINT/SIGTERM: stop cleanly (in-flight requests finish, manifest written).
+def _install_signal_handlers(
+    loop: Generation, say: Notify, on_stop: Callable[[], None] | None = None
+) -> None:
+    """First SIGINT/SIGTERM: stop cleanly (in-flight requests finish, manifest written;
+    `on_stop` stops waiting for Batch API jobs, which keep running at the provider).
     Second: exit at once; the journal keeps every committed record intact."""
     try:
         event_loop = asyncio.get_running_loop()
@@ -422,6 +458,8 @@ def _install_signal_handlers(loop: Generation, say: Notify) -> None:
                 "signal", f"interrupted by {name}; run the same command to resume", 128 + signum
             )
         )
+        if on_stop is not None:
+            on_stop()
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:

@@ -30,6 +30,8 @@ REJECTED = "rejected.jsonl"
 JOURNAL = "progress.jsonl"
 MANIFEST = "run.json"
 CACHE = "cache.sqlite"
+#: Batch API submissions and their batch ids (batch.py)
+BATCH_JOURNAL = "batches.jsonl"
 LOCK = ".lock"
 APPENDED = (DATA, RECORDS, REJECTED)
 

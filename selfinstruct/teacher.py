@@ -13,8 +13,10 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import openai
@@ -37,7 +39,11 @@ from selfinstruct.errors import (
 )
 from selfinstruct.limits import RateLimits
 
+if TYPE_CHECKING:
+    from selfinstruct.batch import BatchSender
+
 Endpoint = Literal["chat", "completions"]
+T = TypeVar("T")
 
 #: Longest wait a server may ask for before we give up honouring it and use our own backoff.
 MAX_SERVER_WAIT_S = 120.0
@@ -154,9 +160,13 @@ def _error_kind(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+def _is_retryable_status(status: int) -> bool:
+    return status in (408, 409, 425, 429) or status >= 500
+
+
 def _is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, openai.APIStatusError):
-        return exc.status_code in (408, 409, 425, 429) or exc.status_code >= 500
+        return _is_retryable_status(exc.status_code)
     return isinstance(exc, (openai.APIConnectionError, BadResponse))
 
 
@@ -240,8 +250,11 @@ class Teacher:
             timeout=settings.timeout_s,
         )
         self.public_base_url = (redact_url(str(self._client.base_url)) or "").rstrip("/")
+        self.batch: BatchSender | None = None
 
     async def close(self) -> None:
+        if self.batch is not None:
+            await self.batch.close()
         await self._client.close()
 
     def describe(self, request: TeacherRequest) -> dict[str, Any]:
@@ -285,40 +298,22 @@ class Teacher:
                     cached=True,
                     attempts=0,
                 )
-        attempts = 0
-        try:
-            async for attempt in AsyncRetrying(
-                retry=retry_if_exception(_is_retryable),
-                stop=stop_after_attempt(self.settings.max_attempts),
-                wait=self._wait,
-                reraise=True,
-            ):
-                with attempt:
-                    attempts += 1
-                    try:
-                        fresh = await self._send(request)
-                    except BudgetExceeded:
-                        raise
-                    except Exception as exc:
-                        self.stats.errors[_error_kind(exc)] += 1
-                        raise
-        except openai.APIStatusError as exc:
-            raise self._status_error(exc) from None
-        except openai.APITimeoutError:
-            raise TeacherTimeout(
-                f"request {request.index}: no answer from {self._where()} within "
-                f"{self.settings.timeout_s:g}s after {attempts} attempts"
-            ) from None
-        except openai.APIConnectionError as exc:
-            raise TeacherConnectionError(
-                f"request {request.index}: cannot reach {self._where()} after {attempts} "
-                f"attempts ({exc.__cause__ or exc})"
-            ) from None
-        except BadResponse as exc:
-            raise TeacherError(
-                f"request {request.index}: {self._where()} sent an unusable answer after "
-                f"{attempts} attempts: {exc}"
-            ) from None
+        if self.batch is not None:
+            self._count_request()
+            # no await between the cache lookup above and the sender's own bookkeeping, so
+            # an answer read from a batch meanwhile cannot be asked for again
+            fresh = await self.batch.send(key, *self.request_body(request))
+            return Completion(
+                fresh.text,
+                fresh.finish_reason,
+                fresh.prompt_tokens,
+                fresh.completion_tokens,
+                key,
+                cached=False,
+            )
+        fresh, attempts = await self.call_with_retries(
+            lambda: self._send(request), f"request {request.index}"
+        )
         if self.cache is not None:
             self.cache.put(key, fresh)
         return Completion(
@@ -331,12 +326,92 @@ class Teacher:
             attempts=attempts,
         )
 
+    async def call_with_retries(
+        self, call: Callable[[], Awaitable[T]], what: str
+    ) -> tuple[T, int]:
+        """`call()` under the retry policy, with the attempts it took; its last failure as a
+        `TeacherError` naming `what`, the base URL and the model."""
+        attempts = 0
+        try:
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception(_is_retryable),
+                stop=stop_after_attempt(self.settings.max_attempts),
+                wait=self._wait,
+                reraise=True,
+            ):
+                with attempt:
+                    attempts += 1
+                    try:
+                        result = await call()
+                    except BudgetExceeded:
+                        raise
+                    except Exception as exc:
+                        self.stats.errors[_error_kind(exc)] += 1
+                        raise
+        except openai.APIStatusError as exc:
+            raise self._status_error(exc.status_code, _error_message(exc)) from None
+        except openai.APITimeoutError:
+            raise TeacherTimeout(
+                f"{what}: no answer from {self._where()} within "
+                f"{self.settings.timeout_s:g}s after {attempts} attempts"
+            ) from None
+        except openai.APIConnectionError as exc:
+            raise TeacherConnectionError(
+                f"{what}: cannot reach {self._where()} after {attempts} "
+                f"attempts ({exc.__cause__ or exc})"
+            ) from None
+        except BadResponse as exc:
+            raise TeacherError(
+                f"{what}: {self._where()} sent an unusable answer after "
+                f"{attempts} attempts: {exc}"
+            ) from None
+        return result, attempts
+
+    def use_batch_api(
+        self, journal: Path, *, poll_s: float = 30.0, gather_s: float = 1.0,
+        max_lines: int = 50_000, say: Callable[[str], None] | None = None,
+    ) -> BatchSender:
+        """Send every request that misses the cache through the Batch API from now on."""
+        from selfinstruct.batch import BatchSender
+
+        async def retrying(call: Callable[[], Awaitable[T]]) -> T:
+            return (await self.call_with_retries(call, "Batch API"))[0]
+
+        self.batch = BatchSender(
+            self._client,
+            journal,
+            on_answer=self._store_batch_answer,
+            on_error=self._batch_line_error,
+            retrying=retrying,
+            is_retryable_status=_is_retryable_status,
+            max_attempts=self.settings.max_attempts,
+            poll_s=poll_s,
+            gather_s=gather_s,
+            max_lines=max_lines,
+            say=say,
+        )
+        return self.batch
+
+    def _batch_line_error(self, status: int, body: Any) -> TeacherError:
+        """A batch line that failed (status) or did not run (0), counted like a live failure."""
+        if not status:
+            self.stats.errors["batch_not_run"] += 1
+            return TeacherError(f"not run by the batch: {_body_message(body)}")
+        self.stats.errors[f"http_{status}"] += 1
+        return self._status_error(status, _body_message(body))
+
+    def _store_batch_answer(self, key: str, path: str, data: Any) -> CachedResponse:
+        """A 200 line of a batch's output: read like a live answer, kept in the cache even
+        when no request waits for it any more (it was paid for)."""
+        answer = self.settle_answer(data, path)
+        if self.cache is not None:
+            self.cache.put(key, answer)
+        return answer
+
     def _where(self) -> str:
         return f"{self.public_base_url} (model {self.settings.model})"
 
-    def _status_error(self, exc: openai.APIStatusError) -> TeacherHTTPError:
-        status = exc.status_code
-        detail = _error_message(exc)
+    def _status_error(self, status: int, detail: str) -> TeacherHTTPError:
         if status in (401, 403):
             return TeacherAuthError(
                 status,
@@ -373,6 +448,11 @@ class Teacher:
         return _prompt_tokens_estimate(request) + self.settings.max_tokens
 
     async def _send_admitted(self, request: TeacherRequest) -> CachedResponse:
+        self._count_request()
+        return await self._post(*self.request_body(request))
+
+    def _count_request(self) -> None:
+        """Count one request about to be sent; BudgetExceeded at the --max-requests cap."""
         cap = self.settings.max_requests
         sent = self.stats.requests_sent_before + self.stats.requests_sent
         if cap is not None and sent >= cap:
@@ -381,7 +461,6 @@ class Teacher:
                 "rerun with a higher --max-requests to continue"
             )
         self.stats.requests_sent += 1
-        return await self._post(*self.request_body(request))
 
     def request_body(self, request: TeacherRequest) -> tuple[str, dict[str, Any]]:
         """The endpoint path and JSON body the provider receives for `request` (live or in a
@@ -469,9 +548,13 @@ def _prompt_tokens_estimate(request: TeacherRequest) -> int:
 
 
 def _error_message(exc: openai.APIStatusError) -> str:
-    body = exc.body
+    return _body_message(exc.body) or str(exc.message)[:300]
+
+
+def _body_message(body: Any) -> str:
+    """The `error.message` of an OpenAI-style error body, else the body itself, shortened."""
     if isinstance(body, dict):
         inner = body.get("error", body)
         if isinstance(inner, dict) and inner.get("message"):
             return str(inner["message"])[:300]
-    return str(exc.message)[:300]
+    return str(body)[:300] if body else ""

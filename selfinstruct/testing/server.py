@@ -365,7 +365,8 @@ class FakeTeacherServer:
 
         Options: retry_after (429/503: seconds for the Retry-After header), hang (timeout:
         seconds, default 30), keep (length: share of the answer kept, default 0.6),
-        partial (content_filter: keep part of the answer instead of none).
+        partial (content_filter: keep part of the answer instead of none), path (only
+        requests to this path, e.g. "/v1/batches", take the fault; others pass it by).
         """
         _check_kind(kind)
         with self._lock:
@@ -454,8 +455,11 @@ class FakeTeacherServer:
                 "time": time.time(),
             }
             self._requests.append(entry)
-            if self._faults:
-                return self._faults.popleft(), entry
+            for fault in self._faults:
+                only = fault[1].get("path")
+                if only is None or path.split("?")[0].rstrip("/") == only:
+                    self._faults.remove(fault)
+                    return fault, entry
             if self._fault_rate:
                 u = self._rng.random()
                 for kind, p in self._fault_rate.items():
