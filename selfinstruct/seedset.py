@@ -22,7 +22,7 @@ from selfinstruct.filters import Filter, default_filters, first_reason
 from selfinstruct.rouge import RougeIndex, TokenizerName, rouge_l
 from selfinstruct.schemas import AcceptedRecord, Candidate, SeedTask
 from selfinstruct.seeds import parse_seed_object
-from selfinstruct.store import JOURNAL, RECORDS, dumps
+from selfinstruct.store import RECORDS, committed_sizes, dumps
 
 #: First words that make an instruction a question rather than a command.
 QUESTION_WORDS = frozenset(
@@ -232,16 +232,9 @@ def committed_records(run_dir: str | Path) -> list[AcceptedRecord]:
     if not path.exists():
         raise RunDirError(f"{run}: no {RECORDS}; not a selfinstruct run directory")
     raw = path.read_bytes()
-    journal = run / JOURNAL
-    if journal.exists():
-        size = None
-        for line in journal.read_bytes().splitlines():
-            try:
-                size = int(json.loads(line)["sizes"][RECORDS])
-            except (ValueError, KeyError, TypeError):
-                break
-        if size is not None:
-            raw = raw[:size]
+    sizes = committed_sizes(run)
+    if sizes is not None and RECORDS in sizes:
+        raw = raw[: sizes[RECORDS]]
     return [
         AcceptedRecord.model_validate_json(line)
         for line in raw.decode("utf-8").splitlines()

@@ -17,20 +17,22 @@ from rich.panel import Panel
 from rich.text import Text
 
 from selfinstruct.errors import SelfInstructError
-from selfinstruct.store import DATA, RECORDS, REJECTED
+from selfinstruct.store import DATA, RECORDS, REJECTED, committed_sizes
 
 #: Characters of a long field shown before it is cut (the full text is in the file).
 FIELD_CHARS = 1200
 
 
-def _rows(path: Path) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except ValueError:
-                    continue  # a torn last line of a live run
+def _rows(path: Path, limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """JSON lines of `path`, up to `limit` bytes (a live run's last commit)."""
+    with open(path, "rb") as handle:
+        raw = handle.read() if limit is None else handle.read(limit)
+    for line in raw.splitlines():
+        if line.strip():
+            try:
+                yield json.loads(line)
+            except ValueError:
+                continue  # a torn line of a file that is not a run's
 
 
 def sample_rows(
@@ -43,16 +45,18 @@ def sample_rows(
 ) -> tuple[list[dict[str, Any]], int]:
     """`n` random rows (records or rejections matching `reason` as a prefix) and the total."""
     run = Path(run)
+    limit = None
     if run.is_file():
         path = run
     else:
         name = REJECTED if rejected else (RECORDS if (run / RECORDS).exists() else DATA)
         path = run / name
+        limit = (committed_sizes(run) or {}).get(name)
     if not path.exists():
         raise SelfInstructError(f"{path}: no such file (is {run} a run directory?)")
     rows = [
         row
-        for row in _rows(path)
+        for row in _rows(path, limit)
         if reason is None or str(row.get("reason", "")).startswith(reason)
     ]
     rng = random.Random(seed)

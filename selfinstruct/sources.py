@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from selfinstruct.datafile import iter_json_objects
 from selfinstruct.errors import RunDirError, SeedFileError
 from selfinstruct.schemas import Record, is_no_input
+from selfinstruct.store import committed_sizes
 
 UNKNOWN = "unknown"
 DEFAULT_THRESHOLD = 0.7
@@ -80,22 +81,6 @@ class Source:
         return found
 
 
-def _committed_sizes(run: Path) -> dict[str, int] | None:
-    """Byte sizes of the last complete commit in `progress.jsonl`, if the run has one."""
-    journal = run / "progress.jsonl"
-    if not journal.exists():
-        return None
-    sizes = None
-    for line in journal.read_bytes().splitlines(keepends=True):
-        if not line.endswith(b"\n"):
-            break
-        try:
-            sizes = json.loads(line)["sizes"]
-        except (ValueError, KeyError, TypeError):
-            break
-    return sizes if isinstance(sizes, dict) else None
-
-
 def _read_rows(path: Path, limit: int | None) -> list[tuple[int, dict[str, Any]]]:
     """JSON lines of a run file, up to `limit` bytes; a torn last line (a write in progress)
     is skipped rather than fatal."""
@@ -146,7 +131,7 @@ def _records(
 
 
 def _load_run(path: Path) -> Source:
-    sizes = _committed_sizes(path) or {}
+    sizes = committed_sizes(path) or {}
     data, records_file = path / "data.jsonl", path / "records.jsonl"
     if not data.exists() and not records_file.exists():
         raise RunDirError(f"{path}: not a run directory (no data.jsonl or records.jsonl)")

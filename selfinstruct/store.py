@@ -260,6 +260,24 @@ class RunStore:
         write_atomic(self.path / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
 
 
+def committed_sizes(run: str | Path) -> dict[str, int] | None:
+    """Byte sizes of a run's files at its last complete commit, read without the lock (a run
+    may be writing): readers cut the files there, so they never see half a unit. None when
+    the run has no journal."""
+    journal = Path(run) / JOURNAL
+    if not journal.exists():
+        return None
+    sizes = None
+    for line in journal.read_bytes().splitlines(keepends=True):
+        if not line.endswith(b"\n"):
+            break  # a commit being written
+        try:
+            sizes = {str(k): int(v) for k, v in json.loads(line)["sizes"].items()}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            break
+    return sizes
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write a whole file through a temporary sibling and a rename."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -167,3 +167,18 @@ def test_show_prints_records_and_evidence(fake_teacher_factory, tmp_path):
     assert "2 of 40 records" in records.stdout and "instruction:" in records.stdout
     truncated = cli("show", str(out), "--reason", "truncated", "-n", "1")
     assert "truncated" in truncated.stdout and "teacher's raw answer" in truncated.stdout
+
+
+def test_show_reads_a_live_run_only_up_to_its_last_commit(fake_teacher, tmp_path):
+    """Lines written after the last commit (a unit being written, or left by a crash) are
+    not part of the run yet: show counts and samples only committed ones, like export."""
+    from selfinstruct.show import sample_rows
+
+    out = tmp_path / "run"
+    assert cli(*generate_args(fake_teacher.base_url, out, 20)).returncode == 0
+    with open(out / "records.jsonl", "a", encoding="utf-8") as handle:
+        handle.write('{"id": "rec_999999", "instruction": "uncommitted", "input": "", ')
+        handle.write('"output": "x"}\n{"id": "rec_torn", "instr')
+    rows, total = sample_rows(out, n=100)
+    assert total == 20
+    assert all(row["instruction"] != "uncommitted" for row in rows)
