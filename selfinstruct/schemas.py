@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 #: Markers teachers (and the Self-Instruct/Alpaca prompts) use for "this task has no input".
 NO_INPUT_MARKERS = frozenset(
@@ -158,3 +158,18 @@ class AcceptedRecord(BaseModel):
     created_at: str
     #: Self-Instruct: the task's class (None when the method does not ask)
     is_classification: bool | None = None
+
+
+def describe_errors(exc: ValidationError, first_only: bool = False) -> str:
+    """A pydantic error in the words our file:line messages use (`missing field "x"`,
+    `unexpected field "x"`, `field "x": why`), joined by "; "."""
+    parts = []
+    for error in exc.errors()[: 1 if first_only else None]:
+        field = ".".join(str(part) for part in error["loc"]) or "record"
+        if error["type"] == "missing":
+            parts.append(f'missing field "{field}"')
+        elif error["type"] == "extra_forbidden":
+            parts.append(f'unexpected field "{field}"')
+        else:
+            parts.append(f'field "{field}": {error["msg"]}')
+    return "; ".join(parts)

@@ -15,15 +15,7 @@ from pydantic import ValidationError
 
 from selfinstruct.datafile import expand_paths, iter_json_objects
 from selfinstruct.errors import SeedFileError
-from selfinstruct.schemas import SeedTask, is_no_input
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    field = ".".join(str(part) for part in error["loc"]) or "record"
-    if error["type"] == "missing":
-        return f'missing field "{field}"'
-    return f'field "{field}": {error["msg"]}'
+from selfinstruct.schemas import SeedTask, describe_errors, is_no_input
 
 
 def _from_alpaca(obj: dict[str, Any]) -> dict[str, Any]:
@@ -50,7 +42,7 @@ def parse_seed_object(obj: dict[str, Any], path: Path, line: int) -> SeedTask:
     try:
         task = SeedTask.model_validate(data, strict=False)
     except ValidationError as exc:
-        raise SeedFileError(path, line, _first_error(exc)) from None
+        raise SeedFileError(path, line, describe_errors(exc, first_only=True)) from None
     for instance in task.instances:
         if is_no_input(instance.input):
             instance.input = ""

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from selfinstruct.datafile import iter_json_objects
 from selfinstruct.errors import SeedFileError
-from selfinstruct.schemas import Record
+from selfinstruct.schemas import Record, describe_errors
 
 
 @dataclass(frozen=True)
@@ -24,19 +24,6 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-def _describe(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        field = ".".join(str(p) for p in error["loc"]) or "record"
-        if error["type"] == "missing":
-            parts.append(f'missing field "{field}"')
-        elif error["type"] == "extra_forbidden":
-            parts.append(f'unexpected field "{field}"')
-        else:
-            parts.append(f'"{field}": {error["msg"]}')
-    return "; ".join(parts)
-
-
 def check_file(path: str | Path) -> Iterator[Problem]:
     """Every problem of an Alpaca-style dataset file; nothing when it is clean."""
     path = Path(path)
@@ -48,7 +35,7 @@ def check_file(path: str | Path) -> Iterator[Problem]:
             try:
                 record = Record.model_validate(obj)
             except ValidationError as exc:
-                yield Problem(str(path), line, _describe(exc))
+                yield Problem(str(path), line, describe_errors(exc))
                 continue
             key = (" ".join(record.instruction.split()).lower(), record.input.strip())
             if key in seen:
