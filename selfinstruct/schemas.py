@@ -171,5 +171,6 @@ def describe_errors(exc: ValidationError, first_only: bool = False) -> str:
         elif error["type"] == "extra_forbidden":
             parts.append(f'unexpected field "{field}"')
         else:
-            parts.append(f'field "{field}": {error["msg"]}')
+            message = str(error["msg"]).removeprefix("Value error, ")  # our own validators
+            parts.append(f'field "{field}": {message}')
     return "; ".join(parts)

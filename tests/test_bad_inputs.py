@@ -153,7 +153,7 @@ def test_validate_reports_line_numbers(tmp_path):
     result = cli("validate", str(path))
     assert result.returncode == 1
     out = result.stdout
-    assert f"{path}:2: field \"instruction\": Value error, must not be empty" in out
+    assert f"{path}:2: field \"instruction\": must not be empty" in out
     assert f"{path}:3: field \"input\"" in out
     assert f"{path}:4: unexpected field \"extra\"" in out
 
