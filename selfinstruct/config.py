@@ -193,4 +193,5 @@ def build_config(
         origin = (
             "--" + name.replace("_", "-") if name in flags and flags[name] is not None else source
         )
-        raise ConfigError(f"{origin}: {name}: {error['msg']}") from None
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{origin}: {name}: {message}") from None

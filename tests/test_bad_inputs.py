@@ -52,7 +52,7 @@ CASES: list[tuple[str, list[str], str]] = [
     ("wrong config type", [*seeds("good_seed.jsonl"), "--config", str(CORPUS / "wrong_type.toml")], "wrong_type.toml: concurrency: Input should be a valid integer"),
     ("bad prices", [*seeds("good_seed.jsonl"), "--config", str(CORPUS / "bad_prices.toml")], 'bad_prices.toml: prices.x.input: Input should be a valid number'),
     ("missing config", [*seeds("good_seed.jsonl"), "--config", str(CORPUS / "nope.toml")], "nope.toml: config file not found"),
-    ("base url not a url", [*seeds("good_seed.jsonl"), "--base-url", "localhost:8000"], "--base-url: base_url: Value error, not an http(s) URL: 'localhost:8000'"),
+    ("base url not a url", [*seeds("good_seed.jsonl"), "--base-url", "localhost:8000"], "--base-url: base_url: not an http(s) URL: 'localhost:8000'"),
     ("zero instructions", [*seeds("good_seed.jsonl"), "-n", "0"], "--num-instructions: num_instructions: Input should be greater than or equal to 1"),
     ("threshold above one", [*seeds("good_seed.jsonl"), "--rouge-threshold", "1.5"], "--rouge-threshold: rouge_threshold: Input should be less than or equal to 1"),
     ("no concurrency", [*seeds("good_seed.jsonl"), "--concurrency", "0"], "--concurrency: concurrency: Input should be greater than or equal to 1"),
