@@ -44,6 +44,26 @@ def normalize_instruction(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+#: outputs shorter than this (in words) may rightly repeat across tasks: labels, yes/no
+REPEATED_OUTPUT_MIN_WORDS = 3
+
+
+def repeated_outputs(candidates: Sequence[Candidate]) -> set[str]:
+    """Normalized outputs that one answer gives to different instructions. A teacher that
+    repeats a paragraph under several tasks has answered at most one of them (small models
+    do it often), so all of them go."""
+    first_instruction: dict[str, str] = {}
+    repeated: set[str] = set()
+    for candidate in candidates:
+        output = normalize_instruction(candidate.output)
+        if len(output.split()) < REPEATED_OUTPUT_MIN_WORDS:
+            continue
+        instruction = normalize_instruction(candidate.instruction)
+        if first_instruction.setdefault(output, instruction) != instruction:
+            repeated.add(output)
+    return repeated
+
+
 @dataclass
 class Progress:
     """What the loop reports after each commit (the CLI renders it)."""
@@ -203,6 +223,11 @@ class Generation:
             candidate.instruction = CONTROL_CHARS.sub("", candidate.instruction).strip()
             candidate.input = CONTROL_CHARS.sub("", candidate.input).strip()
             candidate.output = CONTROL_CHARS.sub("", candidate.output).strip()
+        repeated = repeated_outputs(batch.candidates)
+        for candidate in batch.candidates:
+            if repeated and normalize_instruction(candidate.output) in repeated:
+                batch.rejections.append(Rejection.of(candidate, "repeated_output", index))
+                continue
             reason = first_reason(self.filters, candidate)
             if reason is not None:
                 batch.rejections.append(Rejection.of(candidate, reason, index))
