@@ -157,6 +157,284 @@ class OutputLength(Filter):
         return "output_too_long" if too_long else None
 
 
+#: Distinctively English words (none a common word of another Latin-script language): an
+#: instruction with fewer than two of them is not read by the English heuristics below.
+ENGLISH_HINTS = frozenset(
+    {"the", "and", "for", "with", "that", "what", "which", "how", "why", "you", "your", "this"}
+    | {"these", "those", "some", "about", "each", "are", "should", "would", "could", "can"}
+    | {"please", "to", "of", "up", "before", "after", "from", "into", "it", "my", "our", "their"}
+    | {"give", "list", "name", "suggest", "write", "provide", "brainstorm", "share", "think"}
+    | {"need", "create", "generate", "propose", "offer", "recommend", "describe", "explain"}
+    | {"implement", "define", "function"}
+)
+
+
+def reads_as_english(text: str) -> bool:
+    """Mostly ASCII letters and at least two distinctively English words: the text-reading
+    filters stay silent on anything else rather than guess."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters or sum(ch.isascii() for ch in letters) < 0.95 * len(letters):
+        return False
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    return len(words & ENGLISH_HINTS) >= 2
+
+
+_NUMBER_WORDS = (
+    *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"),
+    *("twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen"),
+    *("nineteen", "twenty"),
+)
+_COUNTS = {word: n for n, word in enumerate(_NUMBER_WORDS, start=1)} | {
+    str(n): n for n in range(1, 21)
+}
+
+#: Plural nouns whose count, asked for, is the number of items a list answer should have.
+LIST_NOUNS = frozenset(
+    {"ways", "ideas", "tips", "reasons", "examples", "names", "questions", "steps", "items"}
+    | {"words", "sentences", "facts", "benefits", "things", "suggestions", "options", "uses"}
+    | {"strategies", "activities", "features", "themes", "titles", "slogans", "taglines"}
+    | {"headlines", "advantages", "disadvantages", "drawbacks", "risks", "causes", "signs"}
+    | {"symptoms", "habits", "rules", "principles", "points", "takeaways", "lessons", "mistakes"}
+    | {"myths", "quotes", "jokes", "riddles", "prompts", "topics", "alternatives", "solutions"}
+    | {"methods", "techniques", "tricks", "hacks", "tools", "apps", "products", "books"}
+    | {"movies", "films", "songs", "places", "destinations", "games", "gifts", "snacks", "meals"}
+    | {"dishes", "recipes", "hobbies", "jobs", "careers", "skills", "exercises", "goals"}
+    | {"challenges", "keywords", "hashtags", "synonyms", "antonyms", "adjectives", "verbs"}
+    | {"nouns", "phrases", "idioms", "proverbs", "countries", "cities", "animals", "fruits"}
+    | {"vegetables", "plants", "colours", "colors", "languages", "bullets", "resources"}
+    | {"ingredients"}
+)
+
+#: Words that, just before the number, make it a limit, a range or a reference to given items
+#: ("no more than five sentences", "three or four tips", "these 5 ideas"), not a request.
+_NOT_A_REQUEST_BEFORE = frozenset(
+    {"than", "under", "most", "least", "to", "within", "in", "over", "about", "around", "or"}
+    | {"approximately", "roughly", "max", "maximum", "minimum", "exceed", "exceeding", "these"}
+    | {"those", "following", "your", "my", "our", "their", "his", "her", "its", "per", "every"}
+    | {"each", "all", "both", "other", "remaining", "same", "using", "only"}
+)
+#: ... and just after the noun: a per-unit count or items the input already holds.
+_NOT_A_REQUEST_AFTER = re.compile(
+    r"\s*(?:each\b|per\b|(?:for|of) (?:each|every|both)\b|a (?:day|week|month)\b|every\b|below\b|"
+    r"above\b|listed\b|given\b|provided\b|"
+    r"(?:from|in|of) (?:the|this|these) (?:input|text|list|following)\b|or\b|-|–)",
+    re.IGNORECASE,
+)
+#: "in 3 bullet points" counts list items, unlike "in 3 sentences" or "in 200 words".
+_IN_LIST = frozenset({"points", "bullets", "steps"})
+_NUMBER = re.compile(
+    r"(?<![\w$.,/-])(1\d|20|[2-9]|" + "|".join(_NUMBER_WORDS) + r")(?=\s)", re.IGNORECASE
+)
+_NEXT_WORD = re.compile(r",?\s+([A-Za-z][A-Za-z'-]*)\b")
+_CONNECTORS = frozenset(
+    {"and", "or", "to", "of", "per", "than", "in", "on", "for", "with", "by", "from", "at"}
+    | {"the", "a", "an", "each", "every", "that", "which", "who", "is", "are", "more", "less"}
+)
+_LIST_LINE = re.compile(r"(?:(?P<number>\d{1,2})[.)]|(?P<bullet>[-*•]))\s+\S")
+
+
+def _looks_plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def _count_phrase_end(text: str, position: int) -> tuple[int, str] | None:
+    """Where the list noun after a number ends, and the noun: at most three modifiers may come
+    between ("7 good low-cost date ideas"), never a connector or a plural ("3 colleagues share
+    ideas")."""
+    for _ in range(4):
+        word = _NEXT_WORD.match(text, position)
+        if word is None:
+            return None
+        lowered = word[1].lower()
+        if lowered in LIST_NOUNS:
+            return word.end(), lowered
+        if lowered in _CONNECTORS or _looks_plural(lowered):
+            return None
+        position = word.end()
+    return None
+
+
+def _asks_for(before: list[str], noun: str) -> bool:
+    """Whether the (up to two) words before a count make it a request, not a limit, a range
+    or a reference to items given ("under 5", "3 or 4", "of the 5")."""
+    if not before:
+        return True
+    last = before[-1].strip("(")
+    if last == "in":
+        return noun in _IN_LIST
+    if last == "the" and len(before) == 2 and before[0] in {"of", "from", "among"}:
+        return False
+    return last not in _NOT_A_REQUEST_BEFORE
+
+
+def requested_count(instruction: str) -> int | None:
+    """The one definite number of list items `instruction` asks for, or None when it asks for
+    none, several, a range, a limit, or cannot be read."""
+    if not reads_as_english(instruction):
+        return None
+    found: list[int] = []
+    for match in _NUMBER.finditer(instruction):
+        phrase = _count_phrase_end(instruction, match.end())
+        if phrase is None:
+            continue
+        end, noun = phrase
+        before = instruction[: match.start()].lower().split()[-2:]
+        if _asks_for(before, noun) and not _NOT_A_REQUEST_AFTER.match(instruction, end):
+            found.append(_COUNTS[match[1].lower()])
+    if len(found) != 1:  # "3 fruits and 3 vegetables" may rightly list six
+        return None
+    count = found[0]
+    return count if count >= 2 else None
+
+
+def list_items(output: str) -> int | None:
+    """How many items the output lists, or None unless it is plainly one flat list.
+
+    A list line starts, unindented, with `1.`/`1)` or `-`/`*`/`•` and a space; indented lines
+    (sub-items, continuations) and blank lines are skipped. It is one flat list when it has at
+    least two list lines, all of one marker (numbers run 1, 2, 3, ...), nothing else between
+    them, and at most one other line before (an intro) and one after (a closing remark)."""
+    if "```" in output:
+        return None
+    kinds: list[str] = []
+    numbers: list[int] = []
+    positions: list[int] = []
+    top = [line for line in output.split("\n") if line.strip() and not line[0].isspace()]
+    for position, line in enumerate(top):
+        match = _LIST_LINE.match(line)
+        if match:
+            kinds.append("number" if match["number"] else match["bullet"])
+            if match["number"]:
+                numbers.append(int(match["number"]))
+            positions.append(position)
+    if len(positions) < 2 or len(set(kinds)) != 1:
+        return None
+    if numbers and numbers != list(range(1, len(numbers) + 1)):
+        return None
+    first, last = positions[0], positions[-1]
+    if last - first + 1 != len(positions) or first > 1 or len(top) - 1 - last > 1:
+        return None
+    return len(positions)
+
+
+class CountMismatch(Filter):
+    """The instruction asks for N items and the answer lists a different number.
+
+    Teachers answering with a neighbouring task's list ("3 ways" → five ideas) teach the student
+    to ignore counts. Counted: the unindented list lines of an output that is plainly one flat
+    list (see `list_items`), against the single count in the instruction that is a number, 2 to
+    20 as digits or words, followed within three modifiers by a plural list noun (`LIST_NOUNS`:
+    ways, ideas, tips, ...), not a limit ("under five sentences"), range ("3 or 4 tips"),
+    per-unit count ("3 tips per day") or reference to given items ("these 5 ideas"). Instructions
+    with more than one count, days/weeks plans, code fences and non-English text are skipped.
+    """
+
+    def reason(self, candidate: Candidate) -> str | None:
+        given = list_items(candidate.output)
+        if given is None:
+            return None
+        asked = requested_count(candidate.instruction)
+        if asked is None or asked == given:
+            return None
+        return f"count_mismatch:{asked}/{given}"
+
+
+_IDENT = r"[A-Za-z_$][\w$]*"
+_NAMED = re.compile(
+    r"\b(?:function|method|class|helper|procedure|routine|decorator|component)s?,?\s+"
+    r"(?:(?:named|called)\s+(?P<plain>" + _IDENT + r")\b(?![`.])|(?:(?:named|called)\s+)?`"
+    r"(?P<ticked>" + _IDENT + r")(?:\([^`]*\))?`)"
+    r"|\b(?:write|implement|define|create|code)\s+`(?P<verb>" + _IDENT + r")(?:\([^`]*\))?`",
+    re.IGNORECASE,
+)
+#: Words after "named"/"called" that are not a name ("a function called on every click").
+_NOT_A_NAME = frozenset(
+    {"by", "when", "whenever", "every", "each", "on", "once", "twice", "after", "before", "from"}
+    | {"with", "that", "which", "to", "in", "for", "the", "a", "an", "and", "or", "if", "as"}
+    | {"at", "during", "whatever", "multiple", "according", "something", "it", "this", "so"}
+)
+_WRITE_VERBS = re.compile(
+    r"\b(?:write|implement|create|define|code|build|make|develop|give|provide|need|want|"
+    r"generate|produce|show)\b",
+    re.IGNORECASE,
+)
+#: Edits of existing code ("rename the function `a` to `b`"): the new code may rightly lack it.
+_EDIT_VERBS = re.compile(
+    r"\b(?:renam|refactor|rewrit|translat|convert|port)\w*\s+(?:(?:the|this|that|these|my|our|"
+    r"your|existing|given|following|above|below|old)\s+)*(?:\w+\s+)?(?:functions?|code|snippet|"
+    r"script|methods?|class|program|`)",
+    re.IGNORECASE,
+)
+#: A name after these is existing code the new code uses ("a function that calls the helper
+#: `load`"), not the name of the code to write.
+_USES = re.compile(
+    r"\b(?:use|uses|using|call|calls|calling|invokes?|imports?|existing|wraps?|around|like)"
+    r"\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_DEFINITIONS = re.compile(
+    r"^[ \t]*(?:"
+    r"(?:async\s+)?def\s+(?P<py>\w+)"
+    r"|class\s+(?P<cls>" + _IDENT + r")"
+    r"|(?:(?:export|default|async|public|private|protected|static)\s+)*function\s*\*?\s*"
+    r"(?P<js>" + _IDENT + r")\s*\("
+    r"|(?:export\s+)?(?:const|let|var)\s+(?P<arrow>" + _IDENT + r")\s*(?::[^=\n]+)?=\s*"
+    r"(?:async\s+)?(?:function\b|\([^)\n]*\)\s*(?::[^=\n]+)?=>|" + _IDENT + r"\s*=>)"
+    r"|func\s+(?:\([^)\n]*\)\s*)?(?P<go>\w+)\s*\("
+    r"|(?:pub\s+)?fn\s+(?P<rust>\w+)"
+    r")",
+    re.MULTILINE,
+)
+_FENCE = re.compile(r"```[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+
+
+def _key(name: str) -> str:
+    """Names compared across naming styles: digit_sum, digitSum and DigitSum are one name."""
+    return name.replace("_", "").lower()
+
+
+def requested_names(instruction: str) -> set[str]:
+    """The names an instruction that asks for new code gives to it ("a function named
+    `digit_sum`", "write `slugify`"), compared by `_key`; empty when it names none."""
+    if not reads_as_english(instruction) or _EDIT_VERBS.search(instruction):
+        return set()
+    names = set()
+    for match in _NAMED.finditer(instruction):
+        name = match["plain"] or match["ticked"] or match["verb"]
+        if match["plain"] and (name.lower() in _NOT_A_NAME or name.lower().endswith("ly")):
+            continue
+        if _USES.search(instruction, 0, match.start()):
+            continue
+        if _WRITE_VERBS.search(instruction, 0, match.start() + 1) or match["verb"]:
+            names.add(_key(name))
+    return names
+
+
+class NamedFunctionMissing(Filter):
+    """The instruction names the function to write; the output's code defines others, not it.
+
+    Answers that define `is_leap_year` when asked for `digit_sum` are code for another task.
+    Counted as defined: Python `def`/`class`, JS `function name(`, `const name = (...) =>` or
+    `= function`, Go `func`, Rust `fn`. Silent when the output defines nothing it recognises, or
+    when the name appears anywhere in its code (a definition in some other syntax), or the
+    instruction edits existing code (rename, translate, port, rewrite) or names code the new
+    code uses ("calls the helper `load`")."""
+
+    def reason(self, candidate: Candidate) -> str | None:
+        names = requested_names(candidate.instruction)
+        if not names:
+            return None
+        fenced = _FENCE.findall(candidate.output)
+        code = "\n".join(fenced) if fenced else candidate.output
+        defined = [m[m.lastgroup] for m in _DEFINITIONS.finditer(code) if m.lastgroup]
+        if not defined:
+            return None
+        tokens = {_key(t) for t in re.findall(_IDENT, code)}
+        if names & tokens:
+            return None
+        return "function_name_mismatch"
+
+
 def default_filters() -> list[Filter]:
     """The chain every method uses, cheapest and most telling first."""
     return [
@@ -168,6 +446,8 @@ def default_filters() -> list[Filter]:
         InputEqualsOutput(),
         Refusal(),
         OutputLength(),
+        CountMismatch(),
+        NamedFunctionMissing(),
     ]
 
 
