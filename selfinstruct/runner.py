@@ -213,6 +213,11 @@ def generate(
             "--batch-api needs a provider with OpenAI's Batch API (--base-url / OPENAI_API_KEY);"
             " the local teacher answers requests one at a time"
         )
+    if config.batch_api and not config.use_cache:
+        raise ConfigError(
+            "--batch-api needs the response cache: batch answers are kept there until the run "
+            "uses them (drop --no-cache)"
+        )
     seeds = load_seeds(config.seeds)
     if config.model:
         _price_for(config, config.model)  # a budget that cannot be enforced fails before any I/O
@@ -317,6 +322,8 @@ async def _run(
     if config.batch_api:
         # every unit the target needs is asked at once: the sender gathers them into batches
         concurrency = config.batch_size
+        if config.rpm or config.tpm:
+            say("warning: --rpm/--tpm do not apply to --batch-api (the provider queues batches)")
         teacher.use_batch_api(
             store.path / BATCH_JOURNAL,
             poll_s=config.batch_poll_s,
@@ -435,7 +442,7 @@ def build_method(
 
 
 def _install_signal_handlers(
-    loop: Generation, say: Notify, on_stop: Callable[[], None] | None = None
+    loop: Generation, say: Notify, on_stop: Callable[[], str] | None = None
 ) -> None:
     """First SIGINT/SIGTERM: stop cleanly (in-flight requests finish, manifest written;
     `on_stop` stops waiting for Batch API jobs, which keep running at the provider).
@@ -452,14 +459,13 @@ def _install_signal_handlers(
         if seen["count"] > 1:
             say(f"{name} again: exiting now; committed records are safe, rerun to resume")
             os._exit(128 + signum)
-        say(f"{name}: finishing requests in flight, then stopping (again to exit at once)")
-        loop.request_stop(
-            StopReason(
-                "signal", f"interrupted by {name}; run the same command to resume", 128 + signum
-            )
-        )
-        if on_stop is not None:
-            on_stop()
+        resume = "run the same command to resume"
+        if on_stop is not None:  # batch mode: nothing to finish here, the batches run on
+            resume = on_stop()
+            say(f"{name}: stopping; {resume}")
+        else:
+            say(f"{name}: finishing requests in flight, then stopping (again to exit at once)")
+        loop.request_stop(StopReason("signal", f"interrupted by {name}; {resume}", 128 + signum))
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
 Endpoint = Literal["chat", "completions"]
 T = TypeVar("T")
+#: what failing calls to the Files and Batches endpoints are named in messages
+BATCH_API = "Batch API"
 
 #: Longest wait a server may ask for before we give up honouring it and use our own backoff.
 MAX_SERVER_WAIT_S = 120.0
@@ -302,7 +304,6 @@ class Teacher:
                     attempts=0,
                 )
         if self.batch is not None:
-            self._count_request()
             # no await between the cache lookup above and the sender's own bookkeeping, so
             # an answer read from a batch meanwhile cannot be asked for again
             fresh = await self.batch.send(key, *self.request_body(request))
@@ -352,7 +353,7 @@ class Teacher:
                         self.stats.errors[_error_kind(exc)] += 1
                         raise
         except openai.APIStatusError as exc:
-            raise self._status_error(exc.status_code, _error_message(exc)) from None
+            raise self._status_error(exc.status_code, _error_message(exc), what) from None
         except openai.APITimeoutError:
             raise TeacherTimeout(
                 f"{what}: no answer from {self._where()} within "
@@ -378,13 +379,14 @@ class Teacher:
         from selfinstruct.batch import BatchSender
 
         async def retrying(call: Callable[[], Awaitable[T]]) -> T:
-            return (await self.call_with_retries(call, "Batch API"))[0]
+            return (await self.call_with_retries(call, BATCH_API))[0]
 
         self.batch = BatchSender(
             self._client,
             journal,
             on_answer=self._store_batch_answer,
             on_error=self._batch_line_error,
+            admit=self._admit_requests,
             retrying=retrying,
             is_retryable_status=_is_retryable_status,
             max_attempts=self.settings.max_attempts,
@@ -394,6 +396,22 @@ class Teacher:
             say=say,
         )
         return self.batch
+
+    def _admit_requests(self, count: int) -> int:
+        """How many of `count` requests about to be sent (live, or as lines of a batch)
+        --max-requests still allows; those are counted as sent, resent ones included."""
+        cap = self.settings.max_requests
+        sent = self.stats.requests_sent_before + self.stats.requests_sent
+        allowed = count if cap is None else max(0, min(count, cap - sent))
+        self.stats.requests_sent += allowed
+        return allowed
+
+    def max_requests_message(self) -> str:
+        sent = self.stats.requests_sent_before + self.stats.requests_sent
+        return (
+            f"stopped at --max-requests {self.settings.max_requests}: {sent} requests sent "
+            "(retries included); rerun with a higher --max-requests to continue"
+        )
 
     def _batch_line_error(self, status: int, body: Any) -> TeacherError:
         """A batch line that failed (status) or did not run (0), counted like a live failure."""
@@ -414,7 +432,14 @@ class Teacher:
     def _where(self) -> str:
         return f"{self.public_base_url} (model {self.settings.model})"
 
-    def _status_error(self, status: int, detail: str) -> TeacherHTTPError:
+    def _status_error(self, status: int, detail: str, what: str = "") -> TeacherHTTPError:
+        if status == 404 and what == BATCH_API:
+            return TeacherHTTPError(
+                status,
+                f"{self.public_base_url} has no Batch API, or not this batch or file (HTTP 404:"
+                f" {detail}); --batch-api needs OpenAI or a server with /v1/files and "
+                "/v1/batches",
+            )
         if status in (401, 403):
             return TeacherAuthError(
                 status,
@@ -456,14 +481,8 @@ class Teacher:
 
     def _count_request(self) -> None:
         """Count one request about to be sent; BudgetExceeded at the --max-requests cap."""
-        cap = self.settings.max_requests
-        sent = self.stats.requests_sent_before + self.stats.requests_sent
-        if cap is not None and sent >= cap:
-            raise BudgetExceeded(
-                f"stopped at --max-requests {cap}: {sent} requests sent (retries included); "
-                "rerun with a higher --max-requests to continue"
-            )
-        self.stats.requests_sent += 1
+        if not self._admit_requests(1):
+            raise BudgetExceeded(self.max_requests_message())
 
     def request_body(self, request: TeacherRequest) -> tuple[str, dict[str, Any]]:
         """The endpoint path and JSON body the provider receives for `request` (live or in a
@@ -519,8 +538,11 @@ class Teacher:
         else:
             text = choice.get("text") or ""
         usage = data.get("usage") or {}
-        prompt_tokens = int(usage.get("prompt_tokens") or 0)
-        completion_tokens = int(usage.get("completion_tokens") or 0)
+        try:
+            prompt_tokens = int(usage.get("prompt_tokens") or 0)
+            completion_tokens = int(usage.get("completion_tokens") or 0)
+        except (AttributeError, TypeError, ValueError):
+            raise BadResponse(f"unreadable usage: {str(usage)[:200]!r}") from None
         self.stats.prompt_tokens += prompt_tokens
         self.stats.completion_tokens += completion_tokens
         return CachedResponse(
