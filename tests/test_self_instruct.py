@@ -257,7 +257,7 @@ def test_screen_filters_leave_outputs_to_step4(seeds: list[SeedTask]) -> None:
     method = SelfInstructMethod(seeds, seed=0)
     screen = method.screen_filters(default_filters())
     assert screen and not any(isinstance(f, INSTANCE_FILTERS) for f in screen)
-    assert len(method.instance_filters) == 4
+    assert len(method.instance_filters) == len(INSTANCE_FILTERS) == 6
     bare = Candidate(instruction="Name three rivers in Europe.", input="", output="")
     assert all(f.reason(bare) is None for f in screen)
 

@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 
 from selfinstruct.errors import TeacherError, is_fatal
 from selfinstruct.filters import (
+    CountMismatch,
     EmptyOutput,
     Filter,
     InputEqualsOutput,
+    NamedFunctionMissing,
     OutputLength,
     Refusal,
     default_filters,
@@ -52,7 +54,14 @@ from selfinstruct.schemas import Candidate, Rejection, SeedTask
 from selfinstruct.teacher import Completion, Teacher, TeacherRequest
 
 #: Filters that judge an output: useless on a bare instruction, so applied to instances.
-INSTANCE_FILTERS: tuple[type[Filter], ...] = (EmptyOutput, InputEqualsOutput, Refusal, OutputLength)
+INSTANCE_FILTERS: tuple[type[Filter], ...] = (
+    EmptyOutput,
+    InputEqualsOutput,
+    Refusal,
+    OutputLength,
+    CountMismatch,
+    NamedFunctionMissing,
+)
 
 #: Rejections of a whole screened task (it joined the dedup pool but gave no record); each
 #: carries the task's pool key in `detail`, so a resumed run puts it back in the pool.
