@@ -118,6 +118,20 @@ class Completion:
     cached: bool
     attempts: int = 1
 
+    @classmethod
+    def of(
+        cls, answer: CachedResponse, key: str, cached: bool = False, attempts: int = 1
+    ) -> Completion:
+        return cls(
+            answer.text,
+            answer.finish_reason,
+            answer.prompt_tokens,
+            answer.completion_tokens,
+            key,
+            cached=cached,
+            attempts=attempts,
+        )
+
 
 @dataclass
 class TeacherStats:
@@ -294,41 +308,18 @@ class Teacher:
             hit = self.cache.get(key)
             if hit is not None:
                 self.stats.cache_hits += 1
-                return Completion(
-                    hit.text,
-                    hit.finish_reason,
-                    hit.prompt_tokens,
-                    hit.completion_tokens,
-                    key,
-                    cached=True,
-                    attempts=0,
-                )
+                return Completion.of(hit, key, cached=True, attempts=0)
         if self.batch is not None:
             # no await between the cache lookup above and the sender's own bookkeeping, so
             # an answer read from a batch meanwhile cannot be asked for again
             fresh = await self.batch.send(key, *self.request_body(request))
-            return Completion(
-                fresh.text,
-                fresh.finish_reason,
-                fresh.prompt_tokens,
-                fresh.completion_tokens,
-                key,
-                cached=False,
-            )
+            return Completion.of(fresh, key)
         fresh, attempts = await self.call_with_retries(
             lambda: self._send(request), f"request {request.index}"
         )
         if self.cache is not None:
             self.cache.put(key, fresh)
-        return Completion(
-            fresh.text,
-            fresh.finish_reason,
-            fresh.prompt_tokens,
-            fresh.completion_tokens,
-            key,
-            cached=False,
-            attempts=attempts,
-        )
+        return Completion.of(fresh, key, attempts=attempts)
 
     async def call_with_retries(
         self, call: Callable[[], Awaitable[T]], what: str

@@ -35,6 +35,25 @@ def batch_args(server, out: Path, n: int, tmp_path: Path, *extra: str) -> list[s
                          str(fast_config(tmp_path)), *extra)
 
 
+def start_held_run(server, out: Path, n: int, tmp_path: Path):
+    """A CLI run whose first batch is held at the provider; returns once it is journaled."""
+    server.batches.hold()
+    args = batch_args(server, out, n, tmp_path)
+    process = start_cli(*args)
+    deadline = time.monotonic() + 30
+    while not any("batch_id" in e for e in read_jsonl(out / "batches.jsonl")):
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("no batch was journaled")
+        time.sleep(0.05)
+    return process, args
+
+
+def kill(process) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+
+
 def live_chat_requests(server) -> int:
     return server.count_by_path().get("/v1/chat/completions", 0)
 
@@ -69,21 +88,8 @@ def test_batch_run_gives_the_live_run_dataset_at_half_the_cost(fake_teacher, tmp
 
 def test_kill_while_a_batch_runs_then_resume_collects_it(fake_teacher, tmp_path):
     out = tmp_path / "run"
-    fake_teacher.batches.hold()
-    args = batch_args(fake_teacher, out, 80, tmp_path)
-    process = start_cli(*args)
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            journal = read_jsonl(out / "batches.jsonl")
-            if any("batch_id" in entry for entry in journal):
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("no batch was journaled")
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
+    process, args = start_held_run(fake_teacher, out, 80, tmp_path)
+    kill(process)
     assert fake_teacher.batches.created == 1
     fake_teacher.batches.release()
     result = cli(*args)
@@ -98,17 +104,8 @@ def test_kill_while_a_batch_runs_then_resume_collects_it(fake_teacher, tmp_path)
 def test_batch_created_but_not_journaled_is_found_again(fake_teacher, tmp_path):
     """A kill between creating a batch and writing its id: the rerun finds it by metadata."""
     out = tmp_path / "run"
-    fake_teacher.batches.hold()
-    args = batch_args(fake_teacher, out, 40, tmp_path)
-    process = start_cli(*args)
-    try:
-        deadline = time.monotonic() + 30
-        while not any("batch_id" in e for e in read_jsonl(out / "batches.jsonl")):
-            assert time.monotonic() < deadline, "no batch was journaled"
-            time.sleep(0.05)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
+    process, args = start_held_run(fake_teacher, out, 40, tmp_path)
+    kill(process)
     journal = (out / "batches.jsonl").read_text().splitlines()
     (out / "batches.jsonl").write_text(
         "".join(line + "\n" for line in journal if '"batch_id"' not in line)
@@ -122,13 +119,7 @@ def test_batch_created_but_not_journaled_is_found_again(fake_teacher, tmp_path):
 
 def test_ctrl_c_leaves_the_batch_running_and_a_rerun_collects_it(fake_teacher, tmp_path):
     out = tmp_path / "run"
-    fake_teacher.batches.hold()
-    args = batch_args(fake_teacher, out, 40, tmp_path)
-    process = start_cli(*args)
-    deadline = time.monotonic() + 30
-    while not any("batch_id" in e for e in read_jsonl(out / "batches.jsonl")):
-        assert time.monotonic() < deadline, "no batch was journaled"
-        time.sleep(0.05)
+    process, args = start_held_run(fake_teacher, out, 40, tmp_path)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=20)
     assert process.returncode == 130, stderr
