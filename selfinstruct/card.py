@@ -15,6 +15,7 @@ from importlib import metadata
 from typing import Any
 from urllib.parse import urlsplit
 
+from selfinstruct.filters import by_family
 from selfinstruct.sources import UNKNOWN, Source
 from selfinstruct.stats import input_share, length_stats
 
@@ -223,7 +224,7 @@ def _statistics(source: Source) -> str:
         )
         for s in length_stats(source.records)
     ]
-    rejected = source.rejection_counts()
+    rejected = dict(by_family(source.rejection_counts()))
     total = sum(rejected.values())
     reasons = [
         (reason, n, f"{n / total:.1%}")

@@ -175,7 +175,10 @@ def generate(
             err=True,
         )
     if rejected:
-        reasons = ", ".join(f"{reason} {n}" for reason, n in summary.rejected.items())
+        from selfinstruct.filters import by_family
+
+        folded = by_family(summary.rejected).most_common()
+        reasons = ", ".join(f"{reason} {n}" for reason, n in folded)
         click.echo(f"rejected {rejected} of {summary.candidates} candidates: {reasons}", err=True)
     if summary.stop is not None:
         click.echo(summary.stop.message, err=True)

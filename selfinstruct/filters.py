@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 
 from selfinstruct.schemas import Candidate
 
@@ -43,6 +44,17 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\bi (?:do not|don't) have (?:access to|the ability to|personal (?:opinions|experiences))\b",
     r"\bmy (?:training data|knowledge cutoff)\b",
 )
+
+
+def by_family(counts: Mapping[str, int]) -> Counter[str]:
+    """Rejection counts for display, variants folded: `count_mismatch:3/5` and
+    `count_mismatch:4/6` count as `count_mismatch`; a named detail such as `blacklist:image`
+    stays (it says which word). rejected.jsonl keeps every reason as it was."""
+    folded: Counter[str] = Counter()
+    for reason, count in counts.items():
+        name, _, detail = reason.partition(":")
+        folded[name if detail and any(ch.isdigit() for ch in detail) else reason] += count
+    return folded
 
 
 class Filter(ABC):

@@ -7,6 +7,7 @@ import sys
 import time
 from typing import TextIO
 
+from selfinstruct.filters import by_family
 from selfinstruct.pipeline import Progress
 
 
@@ -18,7 +19,7 @@ def format_progress(p: Progress) -> str:
     rate = p.accepted / p.elapsed if p.elapsed > 0 else 0.0
     pct = 100 * p.accepted / p.target if p.target else 100.0
     rejected = sum(p.rejected.values())
-    top = ", ".join(f"{reason} {n}" for reason, n in p.rejected.most_common(2))
+    top = ", ".join(f"{reason} {n}" for reason, n in by_family(p.rejected).most_common(2))
     return (
         f"accepted {p.accepted}/{p.target} ({pct:.0f}%) | requests {p.requests_done}"
         f" ({p.cache_hits} cached, {p.in_flight} in flight) | tokens {_k(p.prompt_tokens)} in"

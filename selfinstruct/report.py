@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from selfinstruct import plots
 from selfinstruct.card import base_url_host, package_version
 from selfinstruct.errors import SeedFileError
+from selfinstruct.filters import by_family
 from selfinstruct.seeds import load_seeds
 from selfinstruct.sources import Source, load_source
 from selfinstruct.stats import (
@@ -159,7 +160,7 @@ def report(
     build = _Builder(out)
     records = src.records
 
-    rejected = src.rejection_counts()
+    rejected = dict(by_family(src.rejection_counts()))
     if rejected:
         rows = [(k, v) for k, v in sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))]
         build.figure(

@@ -391,3 +391,12 @@ def test_new_filters_run_after_the_cheap_ones():
     assert reason("Dream up 3 ways to reduce screen time before bed.", "", SCREEN_TIME_5) == (
         "count_mismatch:3/5"
     )
+
+
+def test_rejection_counts_fold_numbered_variants_for_display():
+    from selfinstruct.filters import by_family
+
+    counts = {"count_mismatch:3/5": 2, "count_mismatch:4/6": 1, "blacklist:image": 4,
+              "too_short": 1, "request_failed:TeacherError": 1}
+    assert by_family(counts) == {"count_mismatch": 3, "blacklist:image": 4, "too_short": 1,
+                                 "request_failed:TeacherError": 1}
