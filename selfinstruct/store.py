@@ -110,19 +110,7 @@ class RunStore:
         if not path.exists():
             return None
         raw = path.read_bytes()
-        good_end = 0
-        last: Commit | None = None
-        for line in raw.splitlines(keepends=True):
-            if not line.endswith(b"\n"):
-                break
-            try:
-                data = json.loads(line)
-                last = Commit(
-                    data["request_index"], data["accepted"], data["sizes"], data.get("totals", {})
-                )
-            except (ValueError, KeyError, TypeError):
-                break
-            good_end += len(line)
+        last, good_end = _last_commit(raw)
         if good_end < len(raw):
             self.warnings.append(f"{JOURNAL}: dropped an unfinished last line left by a crash")
             with open(path, "r+b") as handle:
@@ -267,15 +255,27 @@ def committed_sizes(run: str | Path) -> dict[str, int] | None:
     journal = Path(run) / JOURNAL
     if not journal.exists():
         return None
-    sizes = None
-    for line in journal.read_bytes().splitlines(keepends=True):
+    last, _ = _last_commit(journal.read_bytes())
+    return None if last is None else dict(last.sizes)
+
+
+def _last_commit(raw: bytes) -> tuple[Commit | None, int]:
+    """The journal's last complete commit and the byte offset where it ends. Reading stops
+    at the first line that is unfinished (a commit being written, or torn by a crash) or
+    not a commit."""
+    last: Commit | None = None
+    end = 0
+    for line in raw.splitlines(keepends=True):
         if not line.endswith(b"\n"):
-            break  # a commit being written
+            break
         try:
-            sizes = {str(k): int(v) for k, v in json.loads(line)["sizes"].items()}
+            data = json.loads(line)
+            sizes = {str(k): int(v) for k, v in data["sizes"].items()}
+            last = Commit(data["request_index"], data["accepted"], sizes, data.get("totals", {}))
         except (ValueError, KeyError, TypeError, AttributeError):
             break
-    return sizes
+        end += len(line)
+    return last, end
 
 
 def write_atomic(path: Path, text: str) -> None:
