@@ -96,6 +96,7 @@ class BatchSender:
         on_answer: OnAnswer,
         on_error: OnError,
         admit: Admit,
+        cap_message: Callable[[], str],  # the --max-requests stop, worded as for live requests
         retrying: Retrying,
         is_retryable_status: Callable[[int], bool],
         max_attempts: int = 6,
@@ -110,6 +111,7 @@ class BatchSender:
         self.on_answer = on_answer
         self.on_error = on_error
         self.admit = admit
+        self.cap_message = cap_message
         self.retrying = retrying
         self.is_retryable_status = is_retryable_status
         self.max_attempts = max_attempts
@@ -234,7 +236,7 @@ class BatchSender:
         allowed = self.admit(len(group))
         for line in group[allowed:]:
             del self._pending[line.key]
-            _fail(line, BudgetExceeded("stopped at --max-requests; rerun with a higher cap"))
+            _fail(line, BudgetExceeded(self.cap_message()))
         return group[:allowed], b"".join(parts[:allowed])
 
     async def _submit(self, endpoint: str, group: list[_Line], content: bytes) -> None:
@@ -370,7 +372,7 @@ class BatchSender:
         ok = 0
         for file_id in (info.output_file_id, info.error_file_id):
             if file_id:
-                async for item in self._lines(file_id):
+                for item in await self._lines(file_id):
                     key, good = self._read_line(batch, item)
                     answered.add(key)
                     ok += good
@@ -389,11 +391,12 @@ class BatchSender:
         self._write({"batch_id": batch.batch_id, "read": True, "status": info.status})
         return True
 
-    async def _lines(self, file_id: str) -> Any:
-        """The JSON objects of a result file, streamed (they can be hundreds of MB)."""
+    async def _lines(self, file_id: str) -> list[dict[str, Any]]:
+        """The JSON objects of a result file. The download is streamed line by line (no copy
+        of the whole text); a failed download starts again from the top."""
         stream = self.client.files.with_streaming_response.content
 
-        async def fetch() -> list[Any]:
+        async def fetch() -> list[dict[str, Any]]:
             items = []
             async with stream(file_id) as response:
                 async for raw in response.iter_lines():
@@ -405,8 +408,7 @@ class BatchSender:
                         items.append(item)
             return items
 
-        for item in await self._patiently(fetch):
-            yield item
+        return list(await self._patiently(fetch))
 
     def _failed(self, batch: _Batch, info: Any) -> None:
         errors = getattr(info.errors, "data", None) or []

@@ -378,6 +378,7 @@ class Teacher:
             on_answer=self._store_batch_answer,
             on_error=self._batch_line_error,
             admit=self._admit_requests,
+            cap_message=self.max_requests_message,
             retrying=retrying,
             is_retryable_status=_is_retryable_status,
             max_attempts=self.settings.max_attempts,
