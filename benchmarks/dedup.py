@@ -3,7 +3,7 @@
     python benchmarks/dedup.py            # 50K, 200K and 1M instructions (about 8 minutes)
     python benchmarks/dedup.py --quick    # 50K only, smaller references (under a minute)
 
-Data: `selfinstruct.testing.corpus.synthetic_instructions(n, seed=0)`: instructions drawn
+Data: `selfinstruct_testing.corpus.synthetic_instructions(n, seed=0)`: instructions drawn
 from the fake teacher's task generator (the one behind the local test server), about 10% light
 rewordings of an earlier item and 2% exact repeats; fresh items collide more as n grows, so the
 removed share rises with n (it is printed). A prefix of a longer corpus equals a shorter one.
@@ -44,15 +44,15 @@ THRESHOLD = 0.7
 
 
 def corpus(n: int) -> list[str]:
-    from selfinstruct.testing.corpus import synthetic_instructions
+    from selfinstruct_testing.corpus import synthetic_instructions
 
     return synthetic_instructions(n, seed=0)
 
 
 def our_dedup(texts: list[str]) -> tuple[list[bool], dict[str, float]]:
     """Greedy dedup with RougeIndex, as `dedup_file` does it (minus the file I/O)."""
-    from selfinstruct.dedup import BATCH
-    from selfinstruct.rouge import RougeIndex
+    from selfinstruct.dataset.dedup import BATCH
+    from selfinstruct.quality.rouge import RougeIndex
 
     started = time.perf_counter()
     cpu = time.process_time()
@@ -91,7 +91,8 @@ def run_worker(n: int, env: dict[str, str] | None = None) -> dict[str, float]:
 
 def cold_compile_seconds() -> float:
     """JIT compile time of the kernels with an empty numba cache (first run after install)."""
-    code = ("import time; from selfinstruct.rouge import RougeIndex; t = time.perf_counter(); "
+    code = ("import time; from selfinstruct.quality.rouge import RougeIndex; "
+            "t = time.perf_counter(); "
             "texts = [' '.join(f'w{i * 7 + k}' for k in range(12)) for i in range(2000)]; "
             "RougeIndex().accept_batch([(x, x) for x in texts]); "  # grows and compacts
             "RougeIndex().prime(['a']); print(time.perf_counter() - t)")

@@ -1,6 +1,6 @@
 """Teacher-client throughput (issue 5): concurrency, RPM/TPM pacing and client CPU per request.
 
-The fake teacher (`python -m selfinstruct.testing.server`) runs in its own process, so its
+The fake teacher (`python -m selfinstruct_testing.server`) runs in its own process, so its
 threads never take the client's GIL; it answers each Alpaca batch prompt (3 seed
 demonstrations, 20 tasks asked) after a fixed latency with a realistic answer (about 8 KB).
 The client is the real `Teacher` (no cache), driven by as many closed-loop workers as its
@@ -39,9 +39,9 @@ except ImportError:  # pragma: no cover
     import httpx  # type: ignore[no-redef]
 
 from selfinstruct.errors import TeacherError
-from selfinstruct.prompts import render_alpaca_prompt
-from selfinstruct.seeds import load_seeds
-from selfinstruct.teacher import Teacher, TeacherRequest, TeacherSettings
+from selfinstruct.methods.prompts import render_alpaca_prompt
+from selfinstruct.seeds.load import load_seeds
+from selfinstruct.teachers.client import Teacher, TeacherRequest, TeacherSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "fake-teacher"
@@ -93,7 +93,7 @@ def fake_teacher(
     latency: float, rpm_limit: int | None, tpm_limit: int | None = None
 ) -> Iterator[tuple[str, int]]:
     """Run the fake teacher in its own process; yield its base URL and process id."""
-    cmd = [sys.executable, "-m", "selfinstruct.testing.server", "--port", "0"]
+    cmd = [sys.executable, "-m", "selfinstruct_testing.server", "--port", "0"]
     cmd += ["--latency", str(latency), "--model", MODEL]
     if rpm_limit:
         cmd += ["--rpm-limit", str(rpm_limit)]

@@ -34,7 +34,7 @@ def load_export(folder: str | Path, cache_dir: str | None = None) -> Any:
     `hf` format) are folded into chat messages."""
     from datasets import load_dataset
 
-    from selfinstruct.export import to_openai_chat
+    from selfinstruct.dataset.export import to_openai_chat
     from selfinstruct.schemas import Record
 
     folder = Path(folder)

@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
-    "DedupStats": "selfinstruct.dedup",
-    "Match": "selfinstruct.rouge",
-    "RougeIndex": "selfinstruct.rouge",
-    "dedup_file": "selfinstruct.dedup",
-    "ExportResult": "selfinstruct.export",
-    "ReportResult": "selfinstruct.report",
-    "export_dataset": "selfinstruct.export:export",
-    "load_source": "selfinstruct.sources",
-    "split_records": "selfinstruct.split",
-    "write_report": "selfinstruct.report:report",
+    "DedupStats": "selfinstruct.dataset.dedup",
+    "Match": "selfinstruct.quality.rouge",
+    "RougeIndex": "selfinstruct.quality.rouge",
+    "dedup_file": "selfinstruct.dataset.dedup",
+    "ExportResult": "selfinstruct.dataset.export",
+    "ReportResult": "selfinstruct.dataset.report",
+    "export_dataset": "selfinstruct.dataset.export:export",
+    "load_source": "selfinstruct.dataset.sources",
+    "split_records": "selfinstruct.dataset.split",
+    "write_report": "selfinstruct.dataset.report:report",
     "AcceptedRecord": "selfinstruct.schemas",
     "BudgetExceeded": "selfinstruct.errors",
     "ConfigError": "selfinstruct.errors",
@@ -31,7 +31,7 @@ _EXPORTS: dict[str, str] = {
     "Record": "selfinstruct.schemas",
     "Rejection": "selfinstruct.schemas",
     "RunDirError": "selfinstruct.errors",
-    "RunSummary": "selfinstruct.runner",
+    "RunSummary": "selfinstruct.run.generate",
     "SeedFileError": "selfinstruct.errors",
     "SeedTask": "selfinstruct.schemas",
     "SelfInstructError": "selfinstruct.errors",
@@ -41,10 +41,10 @@ _EXPORTS: dict[str, str] = {
     "TeacherHTTPError": "selfinstruct.errors",
     "TeacherTimeout": "selfinstruct.errors",
     "build_config": "selfinstruct.config",
-    "check_file": "selfinstruct.validate",
-    "generate": "selfinstruct.runner",
-    "load_seeds": "selfinstruct.seeds",
-    "show_sample": "selfinstruct.show:show",
+    "check_file": "selfinstruct.dataset.validate",
+    "generate": "selfinstruct.run.generate",
+    "load_seeds": "selfinstruct.seeds.load",
+    "show_sample": "selfinstruct.dataset.show:show",
 }
 
 __all__ = [
@@ -100,7 +100,15 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from selfinstruct.config import GenerateConfig, build_config
-    from selfinstruct.dedup import DedupStats, dedup_file
+    from selfinstruct.dataset.dedup import DedupStats, dedup_file
+    from selfinstruct.dataset.export import ExportResult
+    from selfinstruct.dataset.export import export as export_dataset
+    from selfinstruct.dataset.report import ReportResult
+    from selfinstruct.dataset.report import report as write_report
+    from selfinstruct.dataset.show import show as show_sample
+    from selfinstruct.dataset.sources import load_source
+    from selfinstruct.dataset.split import split_records
+    from selfinstruct.dataset.validate import check_file
     from selfinstruct.errors import (
         BudgetExceeded,
         ConfigError,
@@ -113,15 +121,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         TeacherHTTPError,
         TeacherTimeout,
     )
-    from selfinstruct.export import ExportResult
-    from selfinstruct.export import export as export_dataset
-    from selfinstruct.report import ReportResult
-    from selfinstruct.report import report as write_report
-    from selfinstruct.rouge import Match, RougeIndex
-    from selfinstruct.runner import RunSummary, generate
+    from selfinstruct.quality.rouge import Match, RougeIndex
+    from selfinstruct.run.generate import RunSummary, generate
     from selfinstruct.schemas import AcceptedRecord, Instance, Record, Rejection, SeedTask
-    from selfinstruct.seeds import load_seeds
-    from selfinstruct.show import show as show_sample
-    from selfinstruct.sources import load_source
-    from selfinstruct.split import split_records
-    from selfinstruct.validate import check_file
+    from selfinstruct.seeds.load import load_seeds

@@ -140,15 +140,15 @@ def generate(
 ) -> None:
     """Generate a dataset (or resume one: the same command continues where it stopped)."""
     from selfinstruct.config import build_config
-    from selfinstruct.progress import ProgressPrinter
-    from selfinstruct.runner import generate as run_generate
+    from selfinstruct.run.generate import generate as run_generate
+    from selfinstruct.run.progress import ProgressPrinter
 
     flags["seeds"] = list(seeds) or None
     flags["use_cache"] = False if no_cache else None
     config = build_config(flags, config_file)
     if dry_run:
-        from selfinstruct.estimate import estimate
-        from selfinstruct.seeds import load_seeds
+        from selfinstruct.run.estimate import estimate
+        from selfinstruct.seeds.load import load_seeds
 
         click.echo(estimate(config, load_seeds(config.seeds)).describe())
         return
@@ -175,7 +175,7 @@ def generate(
             err=True,
         )
     if rejected:
-        from selfinstruct.filters import by_family
+        from selfinstruct.quality.filters import by_family
 
         folded = by_family(summary.rejected).most_common()
         reasons = ", ".join(f"{reason} {n}" for reason, n in folded)
@@ -191,7 +191,7 @@ def generate(
 @handle_errors
 def validate(files: tuple[Path, ...]) -> None:
     """Check Alpaca JSON/JSONL files; prints line-numbered problems, exit 1 if any."""
-    from selfinstruct.validate import check_file
+    from selfinstruct.dataset.validate import check_file
 
     problems = 0
     for path in files:
@@ -215,7 +215,7 @@ def validate(files: tuple[Path, ...]) -> None:
 @handle_errors
 def show(run: Path, rejected: bool, reason: str | None, count: int, seed: int | None) -> None:
     """Print a random sample of a run's records (or rejections, with their evidence)."""
-    from selfinstruct.show import show as show_sample
+    from selfinstruct.dataset.show import show as show_sample
 
     show_sample(run, rejected=rejected or reason is not None, reason=reason, n=count, seed=seed)
 
@@ -261,7 +261,7 @@ def export_command(
     overwrite: bool,
 ) -> None:
     """Write SOURCE (a run directory or an Alpaca JSON/JSONL file) in a training format."""
-    from selfinstruct.export import export
+    from selfinstruct.dataset.export import export
 
     result = export(
         source,
@@ -300,7 +300,7 @@ def export_command(
 @handle_errors
 def report_command(source: Path, out: Path, seeds: tuple[Path, ...]) -> None:
     """Statistics and plots of a run directory or an Alpaca JSON/JSONL file."""
-    from selfinstruct.report import report
+    from selfinstruct.dataset.report import report
 
     result = report(source, out, seeds=list(seeds) or None)
     click.echo(f"{result.html} ({len(result.images)} figures)")
@@ -332,7 +332,7 @@ def seeds_group() -> None:
 @handle_errors
 def seeds_check(paths: tuple[Path, ...], rouge_threshold: float, tokenizer: Any) -> None:
     """Schema errors (file:line), near-duplicate pairs and counts by kind; exit 1 on problems."""
-    from selfinstruct.seedset import check_seeds
+    from selfinstruct.seeds.seedset import check_seeds
 
     report = check_seeds(paths, threshold=rouge_threshold, tokenizer=tokenizer)
     for line in report.lines():
@@ -354,7 +354,7 @@ def seeds_check(paths: tuple[Path, ...], rouge_threshold: float, tokenizer: Any)
 @handle_errors
 def seeds_export(run: Path, out: Path, min_instances: int) -> None:
     """A run's accepted tasks in the Self-Instruct seed format, to review and append."""
-    from selfinstruct.seedset import export_seeds
+    from selfinstruct.seeds.seedset import export_seeds
 
     count = export_seeds(run, out, min_instances=min_instances)
     if count == 0:
@@ -370,7 +370,7 @@ def seeds_export(run: Path, out: Path, min_instances: int) -> None:
 @handle_errors
 def serve(port: int, host: str, threads: int) -> None:
     """Run the embedded local teacher alone, as an OpenAI-compatible server for other tools."""
-    from selfinstruct.local_teacher import serve as serve_local
+    from selfinstruct.teachers.local import serve as serve_local
 
     sys.exit(serve_local(port=port, host=host, threads=threads, echo=click.echo))
 
@@ -392,7 +392,7 @@ def serve(port: int, host: str, threads: int) -> None:
 def dedup(source: Path, out: Path, field: str, threshold: float, against: tuple[Path, ...],
           tokenizer: Any, removed_path: Path | None) -> None:
     """Remove near-duplicates from any Alpaca JSON/JSONL dataset, greedily in input order."""
-    from selfinstruct.dedup import dedup_file
+    from selfinstruct.dataset.dedup import dedup_file
 
     stats = dedup_file(source, out, field=field, threshold=threshold, against=against,
                        tokenizer=tokenizer, removed_path=removed_path)

@@ -78,7 +78,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 def existing_run(tmp_path_factory) -> Path:
     """A run directory with committed content that no failing command may touch."""
     from selfinstruct.schemas import AcceptedRecord
-    from selfinstruct.store import RunStore
+    from selfinstruct.store.writer import RunStore
 
     run = tmp_path_factory.mktemp("existing") / "run"
     with RunStore(run) as store:

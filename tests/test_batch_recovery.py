@@ -14,9 +14,9 @@ from pathlib import Path
 import openai
 from helpers import cli
 
-from selfinstruct.cache import ResponseCache
 from selfinstruct.errors import BatchPending, BudgetExceeded
-from selfinstruct.teacher import Teacher, TeacherRequest, TeacherSettings
+from selfinstruct.teachers.cache import ResponseCache
+from selfinstruct.teachers.client import Teacher, TeacherRequest, TeacherSettings
 
 
 def make(server, tmp: Path, **settings):

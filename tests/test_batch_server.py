@@ -13,9 +13,9 @@ import openai
 import pytest
 from openai.types import Batch
 
-from selfinstruct.prompts import render_alpaca_prompt
+from selfinstruct.methods.prompts import render_alpaca_prompt
 from selfinstruct.schemas import Instance, SeedTask
-from selfinstruct.testing import FakeTeacherServer, TaskGenerator
+from selfinstruct_testing import FakeTeacherServer, TaskGenerator
 
 Factory = Callable[..., FakeTeacherServer]
 CHAT = "/v1/chat/completions"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from rouge_score import rouge_scorer
 
-from selfinstruct.dedup import DedupStats, dedup_file
+from selfinstruct.dataset.dedup import DedupStats, dedup_file
 from selfinstruct.errors import ConfigError, SeedFileError
 
 SCORER = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False)
@@ -86,7 +86,7 @@ def test_against_files_and_other_field(tmp_path: Path) -> None:
 
 
 def test_decisions_equal_greedy_rouge_score(tmp_path: Path) -> None:
-    from selfinstruct.testing.corpus import synthetic_instructions
+    from selfinstruct_testing.corpus import synthetic_instructions
 
     texts = synthetic_instructions(200, seed=5)
     source = write_jsonl(tmp_path / "d.jsonl", [{"instruction": t} for t in texts])

@@ -12,17 +12,17 @@ import yaml
 from datasets import load_dataset, load_from_disk
 from sample_data import ALPACA_SAMPLE, sample_records, write_run
 
-from selfinstruct.errors import ConfigError
-from selfinstruct.export import (
+from selfinstruct.dataset.export import (
     FORMATS,
     export,
     fold_prompt,
     to_openai_chat,
     unfold_prompt,
 )
+from selfinstruct.dataset.sources import load_source
+from selfinstruct.dataset.split import identity_key
+from selfinstruct.errors import ConfigError
 from selfinstruct.schemas import Record
-from selfinstruct.sources import load_source
-from selfinstruct.split import identity_key
 
 SYSTEM = "You are a concise assistant."
 

@@ -16,10 +16,10 @@ import openai
 import pytest
 from rouge_score import rouge_scorer
 
-from selfinstruct.prompts import render_alpaca_prompt
+from selfinstruct.methods.prompts import render_alpaca_prompt
 from selfinstruct.schemas import Instance, SeedTask
-from selfinstruct.testing import FakeTeacherServer, TaskGenerator, synthetic_instructions
-from selfinstruct.testing.words import reword
+from selfinstruct_testing import FakeTeacherServer, TaskGenerator, synthetic_instructions
+from selfinstruct_testing.words import reword
 
 Factory = Callable[..., FakeTeacherServer]
 

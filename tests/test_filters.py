@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from selfinstruct.filters import (
+from selfinstruct.quality.filters import (
     CountMismatch,
     NamedFunctionMissing,
     default_filters,
@@ -394,7 +394,7 @@ def test_new_filters_run_after_the_cheap_ones():
 
 
 def test_rejection_counts_fold_numbered_variants_for_display():
-    from selfinstruct.filters import by_family
+    from selfinstruct.quality.filters import by_family
 
     counts = {"count_mismatch:3/5": 2, "count_mismatch:4/6": 1, "blacklist:image": 4,
               "too_short": 1, "request_failed:TeacherError": 1}

@@ -12,11 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from selfinstruct.filters import CountMismatch, NamedFunctionMissing, list_items, requested_count
+from selfinstruct.quality.filters import (
+    CountMismatch,
+    NamedFunctionMissing,
+    list_items,
+    requested_count,
+)
 from selfinstruct.schemas import Candidate
-from selfinstruct.seeds import load_seeds
-from selfinstruct.testing import TaskGenerator
-from selfinstruct.testing.words import Task
+from selfinstruct.seeds.load import load_seeds
+from selfinstruct_testing import TaskGenerator
+from selfinstruct_testing.words import Task
 
 SEEDS = Path(__file__).parent.parent / "seed_tasks" / "seed_tasks.jsonl"
 NEW_FILTERS = (CountMismatch(), NamedFunctionMissing())

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from selfinstruct.limits import RateLimits
-from selfinstruct.teacher import Teacher, TeacherRequest, TeacherSettings
+from selfinstruct.teachers.client import Teacher, TeacherRequest, TeacherSettings
+from selfinstruct.teachers.limits import RateLimits
 
 #: about 100 prompt tokens by the 4-characters-a-token estimate both sides use
 PROMPT = [{"role": "user", "content": "Write one short task about tea. " * 12}]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from selfinstruct.errors import ConfigError
-from selfinstruct.local_teacher import (
+from selfinstruct.teachers.local import (
     DEFAULT_MODEL,
     LocalModel,
     LocalTeacher,
@@ -131,7 +131,7 @@ def test_no_orphan_when_the_parent_is_killed(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import sys, time
-        from selfinstruct.local_teacher import LocalTeacher
+        from selfinstruct.teachers.local import LocalTeacher
         teacher = LocalTeacher(log_dir={str(tmp_path)!r}).start()
         print(teacher.pid, flush=True)
         time.sleep(120)
@@ -164,10 +164,13 @@ def test_small_local_recipe_yields_valid_accepted_records(tmp_path: Path) -> Non
     openai = pytest.importorskip("openai")
     import random
 
-    from selfinstruct.filters import default_filters, first_reason
-    from selfinstruct.parse import parse_tasks
-    from selfinstruct.profiles import get_profile
-    from selfinstruct.prompts_completion import render_block_grammar, render_completion_prompt
+    from selfinstruct.methods.parse import parse_tasks
+    from selfinstruct.methods.profiles import get_profile
+    from selfinstruct.methods.prompts_completion import (
+        render_block_grammar,
+        render_completion_prompt,
+    )
+    from selfinstruct.quality.filters import default_filters, first_reason
     from selfinstruct.schemas import Record, SeedTask
 
     seeds_file = Path(__file__).resolve().parents[1] / "seed_tasks" / "seed_tasks.jsonl"
@@ -208,7 +211,7 @@ def test_small_local_recipe_yields_valid_accepted_records(tmp_path: Path) -> Non
 
 
 def test_builtin_profiles_and_toml_overrides() -> None:
-    from selfinstruct.profiles import get_profile, profile_from_config
+    from selfinstruct.methods.profiles import get_profile, profile_from_config
 
     assert get_profile("openai").endpoint == "chat"
     small = get_profile("small-local")
@@ -229,7 +232,7 @@ def test_builtin_profiles_and_toml_overrides() -> None:
 
 
 def test_structured_kwargs_per_server_dialect() -> None:
-    from selfinstruct.profiles import TASKS_JSON_SCHEMA, get_profile
+    from selfinstruct.methods.profiles import TASKS_JSON_SCHEMA, get_profile
 
     small = get_profile("small-local")
     assert small.structured_kwargs("root ::= x") == {"extra_body": {"grammar": "root ::= x"}}
@@ -248,8 +251,11 @@ def test_structured_kwargs_per_server_dialect() -> None:
 
 
 def test_completion_prompt_and_grammar_snapshot() -> None:
-    from selfinstruct.parse import parse_tasks
-    from selfinstruct.prompts_completion import render_block_grammar, render_completion_prompt
+    from selfinstruct.methods.parse import parse_tasks
+    from selfinstruct.methods.prompts_completion import (
+        render_block_grammar,
+        render_completion_prompt,
+    )
     from selfinstruct.schemas import SeedTask
 
     demos = [

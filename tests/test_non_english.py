@@ -8,7 +8,7 @@ import json
 from helpers import SEEDS, read_jsonl
 
 from selfinstruct import generate
-from selfinstruct.prompts import render_task_block
+from selfinstruct.methods.prompts import render_task_block
 
 TASKS = [
     ("请用一句话总结下面这段文字的主要内容。", "今天的会议讨论了明年的预算和招聘计划。", "会议讨论了明年的预算和招聘。"),

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from selfinstruct.parse import RAW_EVIDENCE_CHARS, parse_json_tasks, parse_tasks
-from selfinstruct.prompts import render_task_block
+from selfinstruct.methods.parse import RAW_EVIDENCE_CHARS, parse_json_tasks, parse_tasks
+from selfinstruct.methods.prompts import render_task_block
 
 CLEAN = (
     render_task_block(1, "Name three uses of baking soda.", "", "Cleaning, baking, deodorising.")

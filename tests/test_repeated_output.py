@@ -5,8 +5,8 @@ from __future__ import annotations
 from helpers import SEEDS, read_jsonl
 
 from selfinstruct import generate
-from selfinstruct.pipeline import repeated_outputs
-from selfinstruct.prompts import render_task_block
+from selfinstruct.methods.prompts import render_task_block
+from selfinstruct.run.loop import repeated_outputs
 from selfinstruct.schemas import Candidate
 
 SAME = "Water boils at 100 degrees Celsius at sea level."

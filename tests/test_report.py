@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sample_data import ALPACA_SAMPLE, sample_records, write_run
 
-from selfinstruct.export import export
-from selfinstruct.report import report
-from selfinstruct.sources import load_source
-from selfinstruct.stats import LengthStats, input_share, timeline
-from selfinstruct.verbs import default_tagger, verb_noun, verb_noun_counts
+from selfinstruct.dataset.export import export
+from selfinstruct.dataset.report import report
+from selfinstruct.dataset.sources import load_source
+from selfinstruct.dataset.stats import LengthStats, input_share, timeline
+from selfinstruct.dataset.verbs import default_tagger, verb_noun, verb_noun_counts
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("textblob")

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rouge_score import rouge_scorer, scoring, tokenizers
 
-from selfinstruct.rouge import (
+from selfinstruct.quality.rouge import (
     Match,
     RougeIndex,
     exceeds,
@@ -139,7 +139,7 @@ def test_empty_token_lists_are_never_duplicates() -> None:
 
 
 def test_realistic_pairs_match_rouge_score() -> None:
-    from selfinstruct.testing.corpus import synthetic_instructions
+    from selfinstruct_testing.corpus import synthetic_instructions
 
     texts = synthetic_instructions(1200, seed=3)
     sets = [set(tokenize(t)) for t in texts]
@@ -235,7 +235,7 @@ def test_incremental_adds_interleaved_with_queries() -> None:
 
 
 def test_priming_keeps_decisions_and_is_only_allowed_when_empty() -> None:
-    from selfinstruct.testing.corpus import synthetic_instructions
+    from selfinstruct_testing.corpus import synthetic_instructions
 
     texts = synthetic_instructions(400, seed=1)
     plain, primed = RougeIndex(), RougeIndex()
@@ -247,7 +247,7 @@ def test_priming_keeps_decisions_and_is_only_allowed_when_empty() -> None:
 
 
 def test_index_grows_past_its_initial_arrays() -> None:
-    from selfinstruct.testing.corpus import synthetic_instructions
+    from selfinstruct_testing.corpus import synthetic_instructions
 
     texts = synthetic_instructions(1500, seed=2)
     index = RougeIndex()
@@ -275,7 +275,7 @@ def test_plain_python_kernels_without_numba_jit() -> None:
         """
         import warnings
         warnings.simplefilter("ignore")
-        from selfinstruct.rouge import RougeIndex
+        from selfinstruct.quality.rouge import RougeIndex
         texts = ["a b c d e f g", "a b c d e f", "x y z", "a b c x y z", "g f e d c b a", "x y"]
         index = RougeIndex(0.7)
         print([m is None for m in index.accept_batch([(t, str(i)) for i, t in enumerate(texts)])])

@@ -172,7 +172,7 @@ def test_show_prints_records_and_evidence(fake_teacher_factory, tmp_path):
 def test_show_reads_a_live_run_only_up_to_its_last_commit(fake_teacher, tmp_path):
     """Lines written after the last commit (a unit being written, or left by a crash) are
     not part of the run yet: show counts and samples only committed ones, like export."""
-    from selfinstruct.show import sample_rows
+    from selfinstruct.dataset.show import sample_rows
 
     out = tmp_path / "run"
     assert cli(*generate_args(fake_teacher.base_url, out, 20)).returncode == 0

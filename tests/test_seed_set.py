@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rouge_score import rouge_scorer
 
-from selfinstruct.filters import DEFAULT_BLACKLIST
+from selfinstruct.quality.filters import DEFAULT_BLACKLIST
 
 SEED_PATH = Path(__file__).parent.parent / "seed_tasks" / "seed_tasks.jsonl"
 

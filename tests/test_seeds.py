@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from selfinstruct.errors import SeedFileError
-from selfinstruct.seeds import load_seeds
+from selfinstruct.seeds.load import load_seeds
 
 SELF_INSTRUCT = {
     "id": "t1",

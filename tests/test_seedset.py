@@ -8,9 +8,9 @@ from pathlib import Path
 from helpers import SEEDS
 
 from selfinstruct.schemas import AcceptedRecord
-from selfinstruct.seeds import load_seeds
-from selfinstruct.seedset import check_seeds, export_seeds, leading_word
-from selfinstruct.store import RunStore
+from selfinstruct.seeds.load import load_seeds
+from selfinstruct.seeds.seedset import check_seeds, export_seeds, leading_word
+from selfinstruct.store.writer import RunStore
 
 
 def seed(i: int, instruction: str, **extra: object) -> str:

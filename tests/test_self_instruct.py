@@ -16,8 +16,12 @@ import pytest
 from helpers import SEEDS, cli, generate_args, read_jsonl, start_cli
 
 from selfinstruct import generate
-from selfinstruct.filters import default_filters
-from selfinstruct.methods import Batch
+from selfinstruct.methods.base import Batch
+from selfinstruct.methods.prompts import (
+    render_classify_prompt,
+    render_input_first_prompt,
+    render_label_first_prompt,
+)
 from selfinstruct.methods.self_instruct import (
     INSTANCE_FILTERS,
     SelfInstructMethod,
@@ -29,16 +33,12 @@ from selfinstruct.methods.self_instruct_parse import (
     parse_instructions,
     parse_verdict,
 )
-from selfinstruct.prompts import (
-    render_classify_prompt,
-    render_input_first_prompt,
-    render_label_first_prompt,
-)
+from selfinstruct.quality.filters import default_filters
 from selfinstruct.schemas import Candidate, Instance, Record, SeedTask
-from selfinstruct.seeds import load_seeds
-from selfinstruct.teacher import Completion, TeacherRequest
-from selfinstruct.testing import self_instruct_answers as fake
-from selfinstruct.testing.generator import TaskGenerator, request_rng
+from selfinstruct.seeds.load import load_seeds
+from selfinstruct.teachers.client import Completion, TeacherRequest
+from selfinstruct_testing import self_instruct_answers as fake
+from selfinstruct_testing.generator import TaskGenerator, request_rng
 
 
 @pytest.fixture(scope="module")
@@ -433,7 +433,7 @@ def run_kwargs(server: object, n: int, **extra: object) -> dict[str, object]:
 
 
 def step_counts(server: object) -> Counter[str]:
-    from selfinstruct.testing.generator import detect_prompt
+    from selfinstruct_testing.generator import detect_prompt
 
     return Counter(
         detect_prompt(entry["body"]["messages"])[0]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rouge_score import rouge_scorer
 from rouge_score import tokenize as rouge_tokenize
 
-from selfinstruct.split import (
+from selfinstruct.dataset.split import (
     Similarity,
     identity_key,
     rouge_similarity,

@@ -8,7 +8,7 @@ import pytest
 
 from selfinstruct.errors import RunDirError
 from selfinstruct.schemas import AcceptedRecord, Rejection
-from selfinstruct.store import DATA, JOURNAL, RECORDS, REJECTED, RunStore
+from selfinstruct.store.writer import DATA, JOURNAL, RECORDS, REJECTED, RunStore
 
 
 def record(i: int) -> AcceptedRecord:
@@ -67,7 +67,7 @@ def test_failed_write_rolls_back(tmp_path, monkeypatch):
         def full_disk(fd):
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr("selfinstruct.store.os.fsync", full_disk)
+        monkeypatch.setattr("selfinstruct.store.writer.os.fsync", full_disk)
         with pytest.raises(RunDirError, match="disk full"):
             store.commit(1, [record(1)], [])
         monkeypatch.undo()

@@ -8,7 +8,7 @@ import json
 from helpers import SEEDS, read_jsonl
 
 from selfinstruct import generate
-from selfinstruct.profiles import TASKS_JSON_SCHEMA
+from selfinstruct.methods.profiles import TASKS_JSON_SCHEMA
 
 
 def run(server, tmp_path, structured: str, n: int = 30, **kwargs):

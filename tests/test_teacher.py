@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from selfinstruct.cache import ResponseCache
 from selfinstruct.errors import TeacherAuthError, TeacherHTTPError
-from selfinstruct.teacher import Teacher, TeacherRequest, TeacherSettings, parse_reset
+from selfinstruct.teachers.cache import ResponseCache
+from selfinstruct.teachers.client import Teacher, TeacherRequest, TeacherSettings, parse_reset
 
 MESSAGES = [{"role": "user", "content": "Now write 2 new tasks, numbered 1 to 2, in the same format."}]
 

@@ -15,7 +15,7 @@ from types import ModuleType
 import pytest
 from sample_data import ALPACA_SAMPLE
 
-from selfinstruct.export import export
+from selfinstruct.dataset.export import export
 
 pytest.importorskip("torch")
 pytest.importorskip("transformers")

@@ -13,13 +13,13 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from selfinstruct.methods import Batch, Method
-from selfinstruct.parse import ParseResult, evidence, parse_json_tasks, parse_tasks
-from selfinstruct.profiles import TeacherProfile, get_profile
-from selfinstruct.prompts import render_alpaca_prompt, render_json_repair
-from selfinstruct.prompts_completion import render_block_grammar, render_completion_prompt
+from selfinstruct.methods.base import Batch, Method
+from selfinstruct.methods.parse import ParseResult, evidence, parse_json_tasks, parse_tasks
+from selfinstruct.methods.profiles import TeacherProfile, get_profile
+from selfinstruct.methods.prompts import render_alpaca_prompt, render_json_repair
+from selfinstruct.methods.prompts_completion import render_block_grammar, render_completion_prompt
 from selfinstruct.schemas import SeedTask
-from selfinstruct.teacher import Completion, Teacher, TeacherRequest
+from selfinstruct.teachers.client import Completion, Teacher, TeacherRequest
 
 #: Failures whose raw answer is kept as evidence in rejected.jsonl.
 EVIDENCE_REASONS = frozenset({"parse_error", "schema_error", "truncated", "content_filter"})

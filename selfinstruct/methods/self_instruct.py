@@ -24,7 +24,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from selfinstruct.errors import TeacherError, is_fatal
-from selfinstruct.filters import (
+from selfinstruct.methods.base import Batch, Method
+from selfinstruct.methods.parse import evidence
+from selfinstruct.methods.prompts import (
+    render_bootstrap_prompt,
+    render_classify_prompt,
+    render_classify_retry,
+    render_input_first_prompt,
+    render_label_first_prompt,
+)
+from selfinstruct.methods.self_instruct_parse import (
+    ParsedInstance,
+    parse_instances,
+    parse_instructions,
+    parse_verdict,
+)
+from selfinstruct.quality.filters import (
     CountMismatch,
     EmptyOutput,
     Filter,
@@ -35,23 +50,8 @@ from selfinstruct.filters import (
     default_filters,
     first_reason,
 )
-from selfinstruct.methods import Batch, Method
-from selfinstruct.methods.self_instruct_parse import (
-    ParsedInstance,
-    parse_instances,
-    parse_instructions,
-    parse_verdict,
-)
-from selfinstruct.parse import evidence
-from selfinstruct.prompts import (
-    render_bootstrap_prompt,
-    render_classify_prompt,
-    render_classify_retry,
-    render_input_first_prompt,
-    render_label_first_prompt,
-)
 from selfinstruct.schemas import Candidate, Rejection, SeedTask
-from selfinstruct.teacher import Completion, Teacher, TeacherRequest
+from selfinstruct.teachers.client import Completion, Teacher, TeacherRequest
 
 #: Filters that judge an output: useless on a bare instruction, so applied to instances.
 INSTANCE_FILTERS: tuple[type[Filter], ...] = (

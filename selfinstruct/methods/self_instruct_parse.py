@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from selfinstruct.parse import evidence
+from selfinstruct.methods.parse import evidence
 from selfinstruct.schemas import CONTROL_CHARS, Candidate, Rejection, is_no_input
 
 _ITEM = re.compile(

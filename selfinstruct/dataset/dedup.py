@@ -1,0 +1,192 @@
+"""Near-duplicate removal for a dataset someone already has (`selfinstruct dedup`).
+
+Greedy in input order, as Self-Instruct and Alpaca do it: a record is dropped when the ROUGE-L
+F-measure of its instruction against any record kept before it (or any record of an
+`--against` file) is above the threshold; the decisions are exactly rouge_score's, computed
+with `rouge.RougeIndex`.
+
+Outputs, each written to a temporary file and renamed, so a crash never leaves half a file:
+- OUT: the kept records, unchanged, in input order; a JSON array when OUT ends in `.json`,
+  else JSONL. UTF-8, non-ASCII kept as is.
+- the removed file (default `removed.jsonl` beside OUT): one line per dropped record, the
+  record itself plus `_neighbour` (the kept instruction it duplicates), `_neighbour_source`
+  (`file:line` of that record) and `_score` (their ROUGE-L F).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from selfinstruct.datafile import expand_paths, iter_json_objects
+from selfinstruct.errors import ConfigError, SeedFileError
+from selfinstruct.quality.rouge import TOKENIZERS, RougeIndex, TokenizerName
+
+__all__ = ["DedupStats", "dedup_file"]
+
+#: Records decided per kernel call: large enough to amortize Python, small enough for progress.
+BATCH = 4096
+
+
+@dataclass
+class DedupStats:
+    """What a dedup run did."""
+
+    read: int
+    kept: int
+    removed: int
+    seconds: float
+
+
+def _texts(path: Path, field: str) -> Iterator[tuple[int, dict[str, Any], str]]:
+    """(line, record, text of the field) for every record; a missing field names file:line."""
+    for line, record in iter_json_objects(path):
+        value = record.get(field)
+        if value is None:
+            raise SeedFileError(path, line, f'record has no "{field}" field')
+        if not isinstance(value, str):
+            raise SeedFileError(path, line, f'"{field}" is {type(value).__name__}, not a string')
+        yield line, record, value
+
+
+@contextmanager
+def _atomic_writer(path: Path) -> Iterator[IO[str]]:
+    """A text file that appears at `path` only once fully written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        umask = os.umask(0)  # mkstemp makes the file 0600; give it the usual permissions
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class _RecordWriter:
+    """Writes records as JSONL, or as a JSON array (one record per line) for `.json`."""
+
+    def __init__(self, handle: IO[str], as_array: bool) -> None:
+        self._handle = handle
+        self._as_array = as_array
+        self._count = 0
+
+    def write(self, record: dict[str, Any]) -> None:
+        text = json.dumps(record, ensure_ascii=False)
+        if self._as_array:
+            text = ("[\n" if self._count == 0 else ",\n") + text
+        else:
+            text += "\n"
+        self._handle.write(text)
+        self._count += 1
+
+    def close(self) -> None:
+        if self._as_array:
+            self._handle.write("[]\n" if self._count == 0 else "\n]\n")
+
+
+@contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Any]:
+    """A rich progress bar on stderr (kept / removed counts in the description)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), TimeRemainingColumn(),
+        console=Console(stderr=True), disable=not enabled, transient=False,
+    )  # fmt: skip
+    with progress:
+        task = progress.add_task("dedup", total=total)
+        yield lambda done, kept, removed: progress.update(
+            task, completed=done, description=f"dedup: {kept:,} kept, {removed:,} removed"
+        )
+
+
+def dedup_file(
+    source: str | Path,
+    out: str | Path,
+    *,
+    field: str = "instruction",
+    threshold: float = 0.7,
+    against: Sequence[str | Path] = (),
+    tokenizer: TokenizerName = "default",
+    removed_path: str | Path | None = None,
+    progress: bool = True,
+) -> DedupStats:
+    """Drop the records of `source` whose `field` has ROUGE-L F > threshold with an earlier
+    kept record or with any record of the `against` files (or folders); write the rest to
+    `out`. The input is read whole (as `iter_json_objects` does); outputs are streamed."""
+    started = time.perf_counter()
+    if not 0.0 <= threshold <= 1.0:
+        raise ConfigError(f"--threshold must be between 0 and 1, got {threshold}")
+    if tokenizer not in TOKENIZERS:
+        raise ConfigError(f"--tokenizer must be one of {', '.join(TOKENIZERS)}, got {tokenizer}")
+    source, out = Path(source), Path(out)
+    removed_file = Path(removed_path) if removed_path is not None else out.parent / "removed.jsonl"
+
+    index = RougeIndex(threshold, tokenizer)
+    reference: list[tuple[str, str]] = []  # (text, "file:line") of the --against records
+    for path in expand_paths(against):  # a folder stands for its .json/.jsonl files
+        reference.extend((text, f"{path}:{line}") for line, _, text in _texts(path, field))
+    records: list[dict[str, Any]] = []
+    keys: list[str] = []
+    texts: list[str] = []
+    for line, record, text in _texts(source, field):
+        records.append(record)
+        keys.append(f"{source}:{line}")
+        texts.append(text)
+
+    # One tokenization for everything; its token counts fix the rarest-first order.
+    encoded = index.encode([text for text, _ in reference] + texts, allocate=True)
+    index.prime(encoded)
+    if reference:
+        index.add_encoded(encoded.slice(0, len(reference)), [key for _, key in reference],
+                          [text for text, _ in reference])
+    encoded = encoded.slice(len(reference), len(encoded))
+
+    kept = removed = 0
+    with (
+        _atomic_writer(out) as out_handle,
+        _atomic_writer(removed_file) as removed_handle,
+        _progress(len(records), progress) as report,
+    ):
+        writer = _RecordWriter(out_handle, as_array=out.suffix.lower() == ".json")
+        for start in range(0, len(records), BATCH):
+            stop = min(start + BATCH, len(records))
+            results = index.accept_encoded(
+                encoded.slice(start, stop), keys[start:stop], texts[start:stop]
+            )
+            for record, match in zip(records[start:stop], results, strict=True):
+                if match is None:
+                    writer.write(record)
+                    kept += 1
+                else:
+                    extra = {"_neighbour": match.text, "_neighbour_source": match.key,
+                             "_score": match.score}  # fmt: skip
+                    removed_handle.write(json.dumps({**record, **extra}, ensure_ascii=False))
+                    removed_handle.write("\n")
+                    removed += 1
+            report(stop, kept, removed)
+        writer.close()
+    return DedupStats(read=len(records), kept=kept, removed=removed,
+                      seconds=time.perf_counter() - started)

@@ -1,0 +1,66 @@
+"""Generation recipes. A method turns a unit index into candidate records via the teacher.
+
+The loop (`pipeline.py`) runs many units at once and owns everything order-sensitive:
+screening (filters and dedup against the pool) happens in unit order, and so does
+committing; a method only talks to the teacher and parses. A unit may `expand` its screened
+candidates with more requests (Self-Instruct's classification and instance steps) before
+its commit.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from selfinstruct.quality.filters import Filter
+from selfinstruct.schemas import Candidate, Rejection
+from selfinstruct.teachers.client import Completion, Teacher
+
+
+@dataclass
+class Batch:
+    """What one unit has so far: candidates to keep screening, and reasons for the rest."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    demonstration_ids: list[str] = field(default_factory=list)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    requests: int = 0
+    #: candidates the teacher's answer held before screening (the "candidates" count)
+    parsed: int = 0
+
+    def count(self, completion: Completion) -> None:
+        """Add one teacher answer's usage (fresh or replayed: each unit's answers are paid once)."""
+        self.requests += 1
+        self.prompt_tokens += completion.prompt_tokens
+        self.completion_tokens += completion.completion_tokens
+
+
+class Method(ABC):
+    """A recipe: how to ask for new tasks, and what to do with the screened ones."""
+
+    name: str = ""
+    #: records one unit is expected to yield before any answer is seen (paces dispatch)
+    expected_yield: float = 1.0
+    #: unit i is built only once units up to i - demo_lag are screened; 0 = no wait.
+    #: Methods that show generated tasks as demonstrations need it for determinism.
+    demo_lag: int = 0
+
+    @abstractmethod
+    async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> Batch:
+        """Ask the teacher for unit `index`'s candidates. `generated`: instructions accepted by
+        units up to `index - demo_lag` (empty when demo_lag is 0)."""
+
+    def prompt_tokens_estimate(self) -> int:
+        """Prompt tokens of one unit, roughly, for budgets before any answer is seen."""
+        return 1000
+
+    def screen_filters(self, defaults: Sequence[Filter]) -> list[Filter]:
+        """The filters applied in the ordered screening stage."""
+        return list(defaults)
+
+    async def expand(self, index: int, teacher: Teacher, batch: Batch) -> Batch:
+        """Turn screened candidates into records (more requests if the method needs them)."""
+        return batch

@@ -1,0 +1,463 @@
+"""The generation loop: units of work → ordered screening → ordered commits.
+
+A unit is one pass of a method (Alpaca: one request; Self-Instruct: a bootstrap request and
+the requests that complete its tasks). Units run concurrently; two ordered gates make the
+result independent of timing: candidates are screened (filters, exact and ROUGE-L dedup)
+in unit order, and units are committed to the store in unit order. So a fixed `--seed` and a
+cached teacher give the same dataset every time, and a resumed run restarts at the first
+uncommitted unit, replaying from the cache whatever it had already received.
+This module knows no HTTP and no file formats: the teacher and the store own those.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from selfinstruct.errors import BudgetExceeded, TeacherError, is_deferred, is_fatal
+from selfinstruct.methods.base import Batch, Method
+from selfinstruct.quality.filters import Filter, default_filters, first_reason
+from selfinstruct.quality.rouge import RougeIndex, TokenizerName
+from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
+from selfinstruct.schemas import CONTROL_CHARS, AcceptedRecord, Candidate, Rejection, SeedTask
+from selfinstruct.store.writer import RunStore
+from selfinstruct.teachers.client import Teacher
+
+#: Rejections of tasks that passed screening (they joined the dedup pool) but gave no record.
+POOL_REASONS = frozenset(
+    {"no_valid_instances", "over_target", "classification_unparseable", "conflicting_instances"}
+    | {"task_request_failed"}
+)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def normalize_instruction(text: str) -> str:
+    """The key for exact duplicates: case and spacing do not make a task new."""
+    return " ".join(text.lower().split())
+
+
+#: outputs shorter than this (in words) may rightly repeat across tasks: labels, yes/no
+REPEATED_OUTPUT_MIN_WORDS = 3
+
+
+def repeated_outputs(candidates: Sequence[Candidate]) -> set[str]:
+    """Normalized outputs that one answer gives to different instructions. A teacher that
+    repeats a paragraph under several tasks has answered at most one of them (small models
+    do it often), so all of them go."""
+    first_instruction: dict[str, str] = {}
+    repeated: set[str] = set()
+    for candidate in candidates:
+        output = normalize_instruction(candidate.output)
+        if len(output.split()) < REPEATED_OUTPUT_MIN_WORDS:
+            continue
+        instruction = normalize_instruction(candidate.instruction)
+        if first_instruction.setdefault(output, instruction) != instruction:
+            repeated.add(output)
+    return repeated
+
+
+@dataclass
+class Progress:
+    """What the loop reports after each commit (the CLI renders it)."""
+
+    accepted: int
+    target: int
+    requests_done: int
+    in_flight: int
+    cache_hits: int
+    prompt_tokens: int
+    completion_tokens: int
+    rejected: Counter[str]
+    started: float
+    cost_usd: float | None = None
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+@dataclass
+class LoopState:
+    """Counters that survive a resume (rebuilt from the journal on start)."""
+
+    accepted: int = 0
+    units_done: int = 0
+    requests_done: int = 0
+    candidates: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class GateClosed(Exception):
+    """An earlier unit will never pass: later units must not commit (resume redoes them)."""
+
+
+class OrderedGate:
+    """Lets units through one at a time in index order."""
+
+    def __init__(self, first: int) -> None:
+        self.next = first
+        self.closed_from: int | None = None
+        self._changed = asyncio.Condition()
+
+    def _closed_for(self, index: int) -> bool:
+        return self.closed_from is not None and index >= self.closed_from
+
+    async def wait_turn(self, index: int) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._closed_for(index) or self.next == index)
+            if self._closed_for(index):
+                raise GateClosed
+
+    async def wait_passed(self, index: int) -> None:
+        """Wait until every unit up to `index` has passed."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._closed_for(index) or self.next > index)
+            if self._closed_for(index):
+                raise GateClosed
+
+    async def advance(self) -> None:
+        async with self._changed:
+            self.next += 1
+            self._changed.notify_all()
+
+    async def close(self, from_index: int = 0) -> None:
+        """Units from `from_index` on will never pass (earlier ones still may)."""
+        async with self._changed:
+            if self.closed_from is None or from_index < self.closed_from:
+                self.closed_from = from_index
+            self._changed.notify_all()
+
+
+class Generation:
+    """One `generate` run over an open store, a teacher and a method."""
+
+    def __init__(
+        self,
+        *,
+        store: RunStore,
+        teacher: Teacher,
+        method: Method,
+        seeds: Sequence[SeedTask],
+        target: int,
+        model_name: str,
+        concurrency: int,
+        rouge_threshold: float = 0.7,
+        tokenizer: TokenizerName = "default",
+        filters: Sequence[Filter] | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+        guard: ProgressGuard | None = None,
+        budget: Budget | None = None,
+    ) -> None:
+        self.store = store
+        self.teacher = teacher
+        self.method = method
+        self.target = target
+        self.model_name = model_name
+        self.concurrency = max(1, concurrency)
+        self.filters = method.screen_filters(
+            list(filters) if filters is not None else default_filters()
+        )
+        self.on_progress = on_progress
+        self.guard = guard
+        self.budget = budget
+        self.stop_reason: StopReason | None = None
+        self.in_flight = 0
+        self.errors: Counter[str] = Counter()
+        self.state = LoopState()
+        self.started = time.monotonic()
+        self.pool = RougeIndex(threshold=rouge_threshold, tokenizer=tokenizer)
+        self.seed_index = RougeIndex(threshold=rouge_threshold, tokenizer=tokenizer)
+        self.exact: dict[str, str] = {}
+        self.alias: dict[str, str] = {}
+        #: (unit index, instruction) of every screened task, in screening order
+        self.generated: list[tuple[int, str]] = []
+        for task in seeds:
+            self.pool.add(task.instruction, task.id)
+            self.seed_index.add(task.instruction, task.id)
+            self.exact.setdefault(normalize_instruction(task.instruction), task.id)
+        self._restore()
+
+    def _restore(self) -> None:
+        """Reload what earlier sessions committed: the dedup pool and the counters."""
+        for record in self.store.accepted_records():
+            self.state.accepted += 1
+            self._join_pool(record.request_index, record.instruction, record.id)
+        for rejection in self.store.rejections(POOL_REASONS):
+            self._join_pool(rejection.request_index, rejection.instruction, rejection.detail or "")
+        commit = self.store.last_commit
+        totals = commit.totals
+        self.state.units_done = int(totals.get("units", commit.request_index + 1))
+        self.state.requests_done = int(totals.get("requests", self.state.units_done))
+        self.state.candidates = int(totals.get("candidates", 0))
+        self.state.prompt_tokens = int(totals.get("prompt_tokens", 0))
+        self.state.completion_tokens = int(totals.get("completion_tokens", 0))
+        self.state.rejected = Counter(totals.get("rejected", {}))
+        self.errors.update(totals.get("errors", {}))
+        self.teacher.stats.errors.update(totals.get("attempt_errors", {}))
+        self.teacher.stats.requests_sent_before = int(totals.get("http_requests", 0))
+
+    def _join_pool(self, unit: int, instruction: str, key: str) -> None:
+        normal = normalize_instruction(instruction)
+        if normal in self.exact:
+            return  # several records of one task (Self-Instruct instances)
+        self.pool.add(instruction, key)
+        self.exact[normal] = key
+        self.generated.append((unit, instruction))
+
+    # -- screening (ordered) ----------------------------------------------------------------
+    def _screen(self, index: int, batch: Batch) -> Batch:
+        """Filters, exact duplicates, then one batched ROUGE-L query against the pool."""
+        kept: list[Candidate] = []
+        in_batch: set[str] = set()
+        for candidate in batch.candidates:
+            candidate.instruction = CONTROL_CHARS.sub("", candidate.instruction).strip()
+            candidate.input = CONTROL_CHARS.sub("", candidate.input).strip()
+            candidate.output = CONTROL_CHARS.sub("", candidate.output).strip()
+        repeated = repeated_outputs(batch.candidates)
+        for candidate in batch.candidates:
+            if repeated and normalize_instruction(candidate.output) in repeated:
+                batch.rejections.append(Rejection.of(candidate, "repeated_output", index))
+                continue
+            reason = first_reason(self.filters, candidate)
+            if reason is not None:
+                batch.rejections.append(Rejection.of(candidate, reason, index))
+                continue
+            normal = normalize_instruction(candidate.instruction)
+            if normal in self.exact or normal in in_batch:
+                neighbour = self.exact.get(normal, "an earlier task of the same answer")
+                batch.rejections.append(
+                    Rejection.of(candidate, "exact_duplicate", index, neighbour=neighbour)
+                )
+                continue
+            in_batch.add(normal)
+            kept.append(candidate)
+        provisional = [f"u{index}.{j}" for j in range(len(kept))]
+        items = [(c.instruction, key) for c, key in zip(kept, provisional, strict=True)]
+        matches = self.pool.accept_batch(items) if items else []
+        survivors: list[Candidate] = []
+        for candidate, key, match in zip(kept, provisional, matches, strict=True):
+            if match is not None:
+                batch.rejections.append(
+                    Rejection.of(
+                        candidate,
+                        "near_duplicate",
+                        index,
+                        neighbour=match.text,
+                        score=round(match.score, 4),
+                        detail=self.alias.get(match.key, match.key),
+                    )
+                )
+                continue
+            candidate.pool_key = key
+            self.exact[normalize_instruction(candidate.instruction)] = key
+            self.generated.append((index, candidate.instruction))
+            survivors.append(candidate)
+        batch.candidates = survivors
+        return batch
+
+    # -- committing (ordered) ---------------------------------------------------------------
+    def _records(self, index: int, batch: Batch) -> list[AcceptedRecord]:
+        accepted: list[AcceptedRecord] = []
+        for candidate in batch.candidates:
+            if self.state.accepted + len(accepted) >= self.target:
+                batch.rejections.append(
+                    Rejection.of(candidate, "over_target", index, detail=candidate.pool_key)
+                )
+                continue
+            record_id = f"rec_{self.state.accepted + len(accepted):06d}"
+            if candidate.pool_key and candidate.pool_key not in self.alias:
+                self.alias[candidate.pool_key] = record_id
+            nearest = self.seed_index.nearest(candidate.instruction)
+            accepted.append(
+                AcceptedRecord(
+                    id=record_id,
+                    instruction=candidate.instruction,
+                    input=candidate.input,
+                    output=candidate.output,
+                    model=self.model_name,
+                    request_index=index,
+                    demonstration_ids=batch.demonstration_ids,
+                    nearest_seed=nearest.key if nearest else None,
+                    nearest_seed_rouge_l=round(nearest.score, 4) if nearest else 0.0,
+                    created_at=now_iso(),
+                    is_classification=candidate.is_classification,
+                )
+            )
+        return accepted
+
+    def _commit(self, index: int, batch: Batch, failure: BaseException | None) -> None:
+        if failure is not None:
+            kind = type(failure).__name__
+            self.errors[kind] += 1
+            batch.rejections.append(
+                Rejection(reason=f"request_failed:{kind}", detail=str(failure), request_index=index)
+            )
+        accepted = self._records(index, batch)
+        state = self.state
+        state.units_done += 1
+        state.requests_done += batch.requests
+        state.candidates += batch.parsed
+        state.accepted += len(accepted)
+        state.prompt_tokens += batch.prompt_tokens
+        state.completion_tokens += batch.completion_tokens
+        state.rejected.update(item.reason for item in batch.rejections)
+        stats = self.teacher.stats
+        totals = {
+            "units": state.units_done,
+            "requests": state.requests_done,
+            "candidates": state.candidates,
+            "prompt_tokens": state.prompt_tokens,
+            "completion_tokens": state.completion_tokens,
+            "rejected": dict(state.rejected),
+            "http_requests": stats.requests_sent_before + stats.requests_sent,
+            "errors": dict(self.errors),
+            "attempt_errors": dict(stats.errors),
+        }
+        self.store.commit(index, accepted, batch.rejections, totals=totals)
+        if self.guard is not None:
+            reasons = Counter(item.reason for item in batch.rejections)
+            verdict = self.guard.observe(len(accepted), failure is not None, reasons)
+            if verdict is not None:
+                self.request_stop(verdict)
+
+    # -- one unit ---------------------------------------------------------------------------
+    async def _unit(self, index: int, screen: OrderedGate, commit: OrderedGate) -> None:
+        generated: list[str] = []
+        lag = self.method.demo_lag
+        if lag and index - lag >= 0:
+            await screen.wait_passed(index - lag)
+            # sorted, so a resumed run (which rebuilds the list) shows the same demonstrations
+            generated = [text for unit, text in sorted(self.generated) if unit <= index - lag]
+        failure: BaseException | None = None
+        try:
+            batch = await self.method.fetch(index, self.teacher, generated)
+            batch.parsed = len(batch.candidates)
+        except TeacherError as exc:
+            if is_fatal(exc):
+                raise
+            batch, failure = Batch(), exc
+        await screen.wait_turn(index)
+        try:
+            if failure is None:
+                batch = self._screen(index, batch)
+        finally:
+            await screen.advance()
+        if failure is None and batch.candidates:
+            try:
+                batch = await self.method.expand(index, self.teacher, batch)
+            except TeacherError as exc:
+                if is_fatal(exc):
+                    raise
+                failure = exc
+                # screened tasks that could not be completed are rejections, never records
+                batch.rejections.extend(
+                    Rejection.of(c, "task_request_failed", index, detail=c.pool_key)
+                    for c in batch.candidates
+                )
+                batch.candidates = []
+        await commit.wait_turn(index)
+        try:
+            if self.state.accepted >= self.target:
+                return  # not committed: a run with a higher target replays it from the cache
+            self._commit(index, batch, failure)
+        finally:
+            await commit.advance()
+        self._report()
+
+    # -- the loop ---------------------------------------------------------------------------
+    def _expected_yield(self) -> float:
+        """Accepted records per unit so far (the method's guess before any answer)."""
+        done = self.state.units_done
+        if done == 0 or self.state.accepted == 0:
+            return self.method.expected_yield
+        return max(0.5, self.state.accepted / done)
+
+    def _should_dispatch(self, outstanding: int) -> bool:
+        if self.stop_reason is not None or outstanding >= self.concurrency:
+            return False
+        remaining = self.target - self.state.accepted
+        if remaining <= 0:
+            return False
+        if self.budget is not None:
+            state = self.state
+            reason = self.budget.check(
+                state.prompt_tokens, state.completion_tokens, state.units_done, outstanding
+            )
+            if reason is not None:
+                self.request_stop(reason)
+                return False
+        needed = math.ceil(remaining / self._expected_yield())
+        return outstanding < max(1, needed)
+
+    def request_stop(self, reason: StopReason) -> None:
+        """Stop dispatching; units in flight finish and are kept. The first reason wins."""
+        if self.stop_reason is None:
+            self.stop_reason = reason
+
+    async def run(self) -> LoopState:
+        """Run until the target is reached or a stop is requested; raises on a fatal error."""
+        first = self.store.last_commit.request_index + 1
+        screen, commit = OrderedGate(first), OrderedGate(first)
+        next_index = first
+        running: dict[asyncio.Task[None], int] = {}
+        self._report()
+        try:
+            while True:
+                while self._should_dispatch(len(running)):
+                    task = asyncio.create_task(self._unit(next_index, screen, commit))
+                    running[task] = next_index
+                    next_index += 1
+                self.in_flight = len(running)
+                if not running:
+                    break
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    index = running.pop(task)
+                    exc = task.exception()
+                    if exc is None or isinstance(exc, GateClosed):
+                        continue
+                    if is_deferred(exc):
+                        # This unit has no answer: it and the later ones are redone on resume
+                        # (from the cache or the batch); earlier ones in flight still commit.
+                        await screen.close(index)
+                        await commit.close(index)
+                        kind = "max_requests" if isinstance(exc, BudgetExceeded) else "batch"
+                        self.request_stop(StopReason(kind, str(exc)))
+                        continue
+                    raise exc
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+        return self.state
+
+    def _report(self) -> None:
+        if self.on_progress is None:
+            return
+        state = self.state
+        self.on_progress(
+            Progress(
+                accepted=state.accepted,
+                target=self.target,
+                requests_done=state.requests_done,
+                in_flight=self.in_flight,
+                cache_hits=self.teacher.stats.cache_hits,
+                prompt_tokens=state.prompt_tokens,
+                completion_tokens=state.completion_tokens,
+                rejected=state.rejected,
+                started=self.started,
+                cost_usd=self.budget.cost(state.prompt_tokens, state.completion_tokens)
+                if self.budget
+                else None,
+            )
+        )
