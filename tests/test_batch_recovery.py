@@ -15,18 +15,21 @@ import openai
 from helpers import cli
 
 from selfinstruct.errors import BatchPending, BudgetExceeded
+from selfinstruct.teachers.batch import BatchTransport
 from selfinstruct.teachers.cache import ResponseCache
 from selfinstruct.teachers.client import Teacher, TeacherRequest, TeacherSettings
 
 
 def make(server, tmp: Path, **settings):
     settings.setdefault("max_attempts", 3)
+    messages: list[str] = []
     teacher = Teacher(
         TeacherSettings(model="fake-teacher", base_url=server.base_url, api_key="x", **settings),
         cache=ResponseCache(tmp / "cache.sqlite"), backoff_initial_s=0.01, backoff_max_s=0.05,
+        transport=BatchTransport.factory(
+            tmp / "batches.jsonl", poll_s=0.05, gather_s=0.1, say=messages.append
+        ),
     )
-    messages: list[str] = []
-    teacher.use_batch_api(tmp / "batches.jsonl", poll_s=0.05, gather_s=0.1, say=messages.append)
     return teacher, messages
 
 
@@ -43,7 +46,7 @@ async def wait_for(condition, timeout: float = 10.0) -> None:
 
 async def stop(teacher: Teacher, tasks=()) -> list:
     """Ctrl-C: stop waiting, close."""
-    teacher.batch.release_waiters()
+    teacher.stop_waiting()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     cache = teacher.cache
     await teacher.close()
@@ -188,10 +191,10 @@ def test_ctrl_c_during_the_upload_creates_no_batch(fake_teacher, tmp_path):
     async def session():
         teacher, _ = make(server, tmp_path)
         gate = asyncio.Event()
-        teacher.batch.client = SlowUpload(teacher.batch.client, gate)
+        teacher.wire.client = SlowUpload(teacher.wire.client, gate)
         tasks = [asyncio.create_task(teacher.complete(request(i))) for i in range(4)]
         await asyncio.sleep(0.4)  # gathered: the upload is under way
-        teacher.batch.release_waiters()
+        teacher.stop_waiting()
         gate.set()
         await asyncio.sleep(0.5)
         done = all(task.done() for task in tasks)
@@ -221,8 +224,8 @@ def test_a_server_without_the_batch_api_is_named_as_such(fake_teacher, tmp_path)
             TeacherSettings(model="fake-teacher", base_url=fake_teacher.url + "/none/v1",
                             api_key="x", max_attempts=2),
             cache=ResponseCache(tmp_path / "c.sqlite"), backoff_initial_s=0.01,
+            transport=BatchTransport.factory(tmp_path / "batches.jsonl", poll_s=0.05, gather_s=0.1),
         )
-        teacher.use_batch_api(tmp_path / "batches.jsonl", poll_s=0.05, gather_s=0.1)
         try:
             await teacher.complete(request(0))
         except Exception as exc:

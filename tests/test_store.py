@@ -8,7 +8,8 @@ import pytest
 
 from selfinstruct.errors import RunDirError
 from selfinstruct.schemas import AcceptedRecord, Rejection
-from selfinstruct.store.writer import DATA, JOURNAL, RECORDS, REJECTED, RunStore
+from selfinstruct.store.layout import DATA, JOURNAL, RECORDS, REJECTED
+from selfinstruct.store.writer import RunStore
 
 
 def record(i: int) -> AcceptedRecord:

@@ -10,7 +10,8 @@ import pytest
 
 from selfinstruct.errors import TeacherAuthError, TeacherHTTPError
 from selfinstruct.teachers.cache import ResponseCache
-from selfinstruct.teachers.client import Teacher, TeacherRequest, TeacherSettings, parse_reset
+from selfinstruct.teachers.client import Teacher, TeacherRequest, TeacherSettings
+from selfinstruct.teachers.wire import parse_reset
 
 MESSAGES = [{"role": "user", "content": "Now write 2 new tasks, numbered 1 to 2, in the same format."}]
 

@@ -6,9 +6,7 @@ and evidence (neighbour and score, the teacher's raw answer) so a failure can be
 
 from __future__ import annotations
 
-import json
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,22 +15,11 @@ from rich.panel import Panel
 from rich.text import Text
 
 from selfinstruct.errors import SelfInstructError
-from selfinstruct.store.writer import DATA, RECORDS, REJECTED, committed_sizes
+from selfinstruct.store.layout import DATA, RECORDS, REJECTED
+from selfinstruct.store.reader import committed_rows
 
 #: Characters of a long field shown before it is cut (the full text is in the file).
 FIELD_CHARS = 1200
-
-
-def _rows(path: Path, limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """JSON lines of `path`, up to `limit` bytes (a live run's last commit)."""
-    with open(path, "rb") as handle:
-        raw = handle.read() if limit is None else handle.read(limit)
-    for line in raw.splitlines():
-        if line.strip():
-            try:
-                yield json.loads(line)
-            except ValueError:
-                continue  # a torn line of a file that is not a run's
 
 
 def sample_rows(
@@ -45,18 +32,15 @@ def sample_rows(
 ) -> tuple[list[dict[str, Any]], int]:
     """`n` random rows (records or rejections matching `reason` as a prefix) and the total."""
     run = Path(run)
-    limit = None
-    if run.is_file():
-        path = run
-    else:
-        name = REJECTED if rejected else (RECORDS if (run / RECORDS).exists() else DATA)
-        path = run / name
-        limit = (committed_sizes(run) or {}).get(name)
+    path = run if run.is_file() else run / (
+        REJECTED if rejected else (RECORDS if (run / RECORDS).exists() else DATA)
+    )
     if not path.exists():
         raise SelfInstructError(f"{path}: no such file (is {run} a run directory?)")
+    # a file of a run is read up to the run's last commit; any other file whole
     rows = [
         row
-        for row in _rows(path, limit)
+        for _, row in committed_rows(path.parent, path.name)
         if reason is None or str(row.get("reason", "")).startswith(reason)
     ]
     rng = random.Random(seed)

@@ -8,7 +8,6 @@ half-written batch; the manifest is read tolerantly (a missing key is "unknown")
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -16,14 +15,14 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from selfinstruct.datafile import iter_json_objects
-from selfinstruct.errors import RunDirError, SeedFileError
+from selfinstruct.errors import RunDirError
 from selfinstruct.schemas import Record, is_no_input
-from selfinstruct.store.writer import committed_sizes
+from selfinstruct.store.layout import DATA, RECORDS, REJECTED
+from selfinstruct.store.reader import committed_rows, read_manifest
 
 UNKNOWN = "unknown"
 DEFAULT_THRESHOLD = 0.7
 DEFAULT_TOKENIZER = "default"
-REJECTED = "rejected.jsonl"
 
 
 @dataclass
@@ -81,31 +80,6 @@ class Source:
         return found
 
 
-def _read_rows(path: Path, limit: int | None) -> list[tuple[int, dict[str, Any]]]:
-    """JSON lines of a run file, up to `limit` bytes; a torn last line (a write in progress)
-    is skipped rather than fatal."""
-    if not path.exists():
-        return []
-    raw = path.read_bytes()
-    if limit is not None:
-        raw = raw[:limit]
-    rows: list[tuple[int, dict[str, Any]]] = []
-    lines = raw.split(b"\n")
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except ValueError:
-            if number == len(lines):  # no newline after it: unfinished append
-                break
-            raise SeedFileError(path, number, "invalid JSON") from None
-        if not isinstance(value, dict):
-            raise SeedFileError(path, number, "expected a JSON object")
-        rows.append((number, value))
-    return rows
-
-
 def to_record(obj: dict[str, Any]) -> Record:
     """The Alpaca fields of `obj` as a `Record`; a missing input or a "<noinput>" marker is ""."""
     text = obj.get("input")
@@ -131,21 +105,14 @@ def _records(
 
 
 def _load_run(path: Path) -> Source:
-    sizes = committed_sizes(path) or {}
-    data, records_file = path / "data.jsonl", path / "records.jsonl"
+    data, records_file = path / DATA, path / RECORDS
     if not data.exists() and not records_file.exists():
-        raise RunDirError(f"{path}: not a run directory (no data.jsonl or records.jsonl)")
-    manifest: dict[str, Any] = {}
-    if (path / "run.json").exists():
-        try:
-            loaded = json.loads((path / "run.json").read_text(encoding="utf-8"))
-            manifest = loaded if isinstance(loaded, dict) else {}
-        except (OSError, ValueError):
-            manifest = {}
-    provenance = [row for _, row in _read_rows(records_file, sizes.get("records.jsonl"))]
+        raise RunDirError(f"{path}: not a run directory (no {DATA} or {RECORDS})")
+    manifest = read_manifest(path)
+    provenance = [row for _, row in committed_rows(path, RECORDS)]
     skipped: list[str] = []
     if data.exists():
-        records = _records(data, _read_rows(data, sizes.get("data.jsonl")), skipped)
+        records = _records(data, committed_rows(path, DATA), skipped)
     else:
         records = _records(records_file, list(enumerate(provenance, start=1)), skipped)
     return Source(
@@ -154,7 +121,7 @@ def _load_run(path: Path) -> Source:
         name=path.resolve().name,
         records=records,
         provenance=provenance,
-        rejections=[row for _, row in _read_rows(path / "rejected.jsonl", sizes.get(REJECTED))],
+        rejections=[row for _, row in committed_rows(path, REJECTED)],
         manifest=manifest,
         skipped=skipped,
     )

@@ -20,28 +20,22 @@ from typing import Any
 
 import openai
 
-from selfinstruct.config import (
-    DEFAULT_OPENAI_MODEL,
-    GenerateConfig,
-    apply_profile,
-    uses_local_teacher,
-)
+from selfinstruct.config import DEFAULT_OPENAI_MODEL, GenerateConfig, uses_local_teacher
 from selfinstruct.errors import ConfigError, SelfInstructError, TeacherAuthError
-from selfinstruct.methods.alpaca import AlpacaMethod
-from selfinstruct.methods.base import Method
-from selfinstruct.methods.profiles import (
-    DEFAULT_PROFILE,
-    LOCAL_PROFILE,
-    TeacherProfile,
-    profile_from_config,
+from selfinstruct.run.build import (
+    RunPlan,
+    build_teacher,
+    concurrency,
+    plan_run,
+    price_for,
+    teacher_settings,
 )
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.run.loop import Generation, Progress, now_iso
-from selfinstruct.schemas import SeedTask
-from selfinstruct.seeds.load import file_sha256, load_seeds
-from selfinstruct.store.writer import BATCH_JOURNAL, CACHE, RunStore
-from selfinstruct.teachers.client import Teacher, TeacherSettings, redact_url
-from selfinstruct.teachers.pricing import Price, run_price
+from selfinstruct.seeds.load import file_sha256
+from selfinstruct.store.writer import RunStore
+from selfinstruct.teachers.client import TeacherSettings
+from selfinstruct.teachers.wire import redact_url
 
 Notify = Callable[[str], None]
 
@@ -206,21 +200,8 @@ def generate(
     elif settings:
         config = config.model_copy(update=settings)
     say: Notify = notify or (lambda message: None)
-    profile = resolve_profile(config)
-    config = apply_profile(config, profile)
-    if config.batch_api and uses_local_teacher(config):
-        raise ConfigError(
-            "--batch-api needs a provider with OpenAI's Batch API (--base-url / OPENAI_API_KEY);"
-            " the local teacher answers requests one at a time"
-        )
-    if config.batch_api and not config.use_cache:
-        raise ConfigError(
-            "--batch-api needs the response cache: batch answers are kept there until the run "
-            "uses them (drop --no-cache)"
-        )
-    seeds = load_seeds(config.seeds)
-    if config.model:
-        _price_for(config, config.model)  # a budget that cannot be enforced fails before any I/O
+    plan = plan_run(config)
+    config = plan.config
     seed_files = [
         {"path": str(path), "sha256": file_sha256(path)}
         for path in dict.fromkeys(_seed_paths(config))
@@ -233,29 +214,8 @@ def generate(
         _warn_changed(previous, config, say)
         with _teacher_endpoint(config, say) as (base_url, model):
             return asyncio.run(
-                _run(
-                    config,
-                    profile,
-                    store,
-                    seeds,
-                    seed_files,
-                    created_at,
-                    base_url,
-                    model,
-                    on_progress,
-                    say,
-                )
+                _run(plan, store, seed_files, created_at, base_url, model, on_progress, say)
             )
-
-
-def _price_for(config: GenerateConfig, model: str) -> Price | None:
-    price = run_price(model, config.prices, config.batch_api)
-    if config.max_cost is not None and price is None:
-        raise ConfigError(
-            f"--max-cost: no price known for model {model!r}; add it to the config "
-            "file's [prices] table, or cap with --max-tokens-total / --max-requests"
-        )
-    return price
 
 
 def _seed_paths(config: GenerateConfig) -> list[Path]:
@@ -278,10 +238,8 @@ def _warn_changed(previous: dict[str, Any], config: GenerateConfig, say: Notify)
 
 
 async def _run(
-    config: GenerateConfig,
-    profile: TeacherProfile,
+    plan: RunPlan,
     store: RunStore,
-    seeds: list[Any],
     seed_files: list[dict[str, Any]],
     created_at: str,
     base_url: str | None,
@@ -289,57 +247,21 @@ async def _run(
     on_progress: Callable[[Progress], None] | None,
     say: Notify,
 ) -> RunSummary:
-    settings = TeacherSettings(
-        model=model or "",
-        base_url=base_url,
-        api_key=config.api_key_value(),
-        temperature=config.temperature,
-        top_p=config.top_p,
-        max_tokens=config.max_tokens,
-        seed=config.seed,
-        send_seed=profile.send_seed,
-        endpoint=profile.endpoint,
-        stop=list(profile.stop) or None,
-        extra_body=dict(profile.extra_body) or None,
-        timeout_s=config.timeout_s,
-        max_attempts=config.max_attempts,
-        concurrency=config.concurrency,
-        rpm=config.rpm,
-        tpm=config.tpm,
-        tpm_refund=profile.tpm_counts == "used",
-        max_requests=config.max_requests,
-    )
+    config, profile, method = plan.config, plan.profile, plan.method
+    settings = teacher_settings(plan, base_url, model)
     if not settings.model:
         settings.model = await _served_model(settings)
-    price = _price_for(config, settings.model)
-    cache = None
-    if config.use_cache:
-        from selfinstruct.teachers.cache import ResponseCache
-
-        cache = ResponseCache(store.path / CACHE)
-    teacher = Teacher(settings, cache=cache, backoff_initial_s=config.retry_backoff_s)
-    concurrency = config.concurrency
-    if config.batch_api:
-        # every unit the target needs is asked at once: the sender gathers them into batches
-        concurrency = config.batch_size
-        if config.rpm or config.tpm:
-            say("warning: --rpm/--tpm do not apply to --batch-api (the provider queues batches)")
-        teacher.use_batch_api(
-            store.path / BATCH_JOURNAL,
-            poll_s=config.batch_poll_s,
-            gather_s=config.batch_gather_s,
-            max_lines=config.batch_size,
-            say=say,
-        )
-    method = build_method(config, seeds, profile)
+    price = None if plan.local else price_for(config, settings.model)
+    teacher = build_teacher(plan, settings, store.path, say)
+    cache = teacher.cache
     loop = Generation(
         store=store,
         teacher=teacher,
         method=method,
-        seeds=seeds,
+        seeds=plan.seeds,
         target=config.num_instructions,
         model_name=settings.model,
-        concurrency=concurrency,
+        concurrency=concurrency(plan),
         rouge_threshold=config.rouge_threshold,
         tokenizer=config.tokenizer,
         on_progress=on_progress,
@@ -389,7 +311,7 @@ async def _run(
         )
 
     store.write_manifest(_manifest(config, summary(), seed_files, created_at))
-    _install_signal_handlers(loop, say, teacher.batch.release_waiters if teacher.batch else None)
+    _install_signal_handlers(loop, say, teacher.stop_waiting)
     try:
         await loop.run()
         status = "complete" if loop.state.accepted >= config.num_instructions else "stopped"
@@ -408,44 +330,11 @@ async def _run(
     return result
 
 
-def resolve_profile(config: GenerateConfig) -> TeacherProfile:
-    """The teacher profile: the one named, else small-local for the local teacher."""
-    default = LOCAL_PROFILE if uses_local_teacher(config) else DEFAULT_PROFILE
-    return profile_from_config(config.profile_overrides, default=config.profile or default)
-
-
-def build_method(
-    config: GenerateConfig, seeds: list[SeedTask], profile: TeacherProfile | None = None
-) -> Method:
-    """The recipe `config.method` names, with its settings."""
-    if config.method == "self-instruct":
-        from selfinstruct.methods.self_instruct import SelfInstructMethod
-
-        machine = 2 if config.machine_demos is None else config.machine_demos
-        return SelfInstructMethod(
-            seeds,
-            config.seed,
-            seed_demos=8 - machine,
-            machine_demos=machine,
-            max_instances=config.max_instances,
-            topic=config.topic,
-        )
-    return AlpacaMethod(
-        seeds=seeds,
-        seed=config.seed,
-        num_demonstrations=config.num_demonstrations,
-        tasks_per_request=config.tasks_per_request,
-        topic=config.topic,
-        machine_demos=config.machine_demos or 0,
-        profile=profile,
-    )
-
-
 def _install_signal_handlers(
-    loop: Generation, say: Notify, on_stop: Callable[[], str] | None = None
+    loop: Generation, say: Notify, stop_waiting: Callable[[], str | None]
 ) -> None:
     """First SIGINT/SIGTERM: stop cleanly (in-flight requests finish, manifest written;
-    `on_stop` stops waiting for Batch API jobs, which keep running at the provider).
+    `stop_waiting` stops waiting for Batch API jobs, which keep running at the provider).
     Second: exit at once; the journal keeps every committed record intact."""
     try:
         event_loop = asyncio.get_running_loop()
@@ -459,11 +348,11 @@ def _install_signal_handlers(
         if seen["count"] > 1:
             say(f"{name} again: exiting now; committed records are safe, rerun to resume")
             os._exit(128 + signum)
-        resume = "run the same command to resume"
-        if on_stop is not None:  # batch mode: nothing to finish here, the batches run on
-            resume = on_stop()
+        resume = stop_waiting()
+        if resume is not None:  # batch mode: nothing to finish here, the batches run on
             say(f"{name}: stopping; {resume}")
         else:
+            resume = "run the same command to resume"
             say(f"{name}: finishing requests in flight, then stopping (again to exit at once)")
         loop.request_stop(StopReason("signal", f"interrupted by {name}; {resume}", 128 + signum))
 

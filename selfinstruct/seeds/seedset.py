@@ -22,7 +22,8 @@ from selfinstruct.quality.filters import Filter, default_filters, first_reason
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName, rouge_l
 from selfinstruct.schemas import AcceptedRecord, Candidate, SeedTask
 from selfinstruct.seeds.load import parse_seed_object
-from selfinstruct.store.writer import RECORDS, committed_sizes, dumps
+from selfinstruct.store.layout import RECORDS, dumps
+from selfinstruct.store.reader import committed_rows
 
 #: First words that make an instruction a question rather than a command.
 QUESTION_WORDS = frozenset(
@@ -231,15 +232,7 @@ def committed_records(run_dir: str | Path) -> list[AcceptedRecord]:
     path = run / RECORDS
     if not path.exists():
         raise RunDirError(f"{run}: no {RECORDS}; not a selfinstruct run directory")
-    raw = path.read_bytes()
-    sizes = committed_sizes(run)
-    if sizes is not None and RECORDS in sizes:
-        raw = raw[: sizes[RECORDS]]
-    return [
-        AcceptedRecord.model_validate_json(line)
-        for line in raw.decode("utf-8").splitlines()
-        if line.strip()
-    ]
+    return [AcceptedRecord.model_validate(row) for _, row in committed_rows(run, RECORDS)]
 
 
 def _slug(text: str, words: int = 6) -> str:

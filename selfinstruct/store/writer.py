@@ -14,7 +14,6 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,32 +22,18 @@ from pydantic import BaseModel
 
 from selfinstruct.errors import RunDirError
 from selfinstruct.schemas import AcceptedRecord, Rejection
-
-DATA = "data.jsonl"
-RECORDS = "records.jsonl"
-REJECTED = "rejected.jsonl"
-JOURNAL = "progress.jsonl"
-MANIFEST = "run.json"
-CACHE = "cache.sqlite"
-#: Batch API submissions and their batch ids (batch.py)
-BATCH_JOURNAL = "batches.jsonl"
-LOCK = ".lock"
-APPENDED = (DATA, RECORDS, REJECTED)
-
-
-def dumps(obj: Any) -> str:
-    """One JSON line, UTF-8 as is (never \\u-escaped), so non-English data stays readable."""
-    return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
-
-
-@dataclass
-class Commit:
-    """One line of the journal: the last processed request and the files' committed sizes."""
-
-    request_index: int
-    accepted: int
-    sizes: dict[str, int] = field(default_factory=dict)
-    totals: dict[str, Any] = field(default_factory=dict)
+from selfinstruct.store.layout import (
+    APPENDED,
+    DATA,
+    JOURNAL,
+    LOCK,
+    MANIFEST,
+    RECORDS,
+    REJECTED,
+    Commit,
+    dumps,
+    last_commit,
+)
 
 
 class RunStore:
@@ -110,7 +95,7 @@ class RunStore:
         if not path.exists():
             return None
         raw = path.read_bytes()
-        last, good_end = _last_commit(raw)
+        last, good_end = last_commit(raw)
         if good_end < len(raw):
             self.warnings.append(f"{JOURNAL}: dropped an unfinished last line left by a crash")
             with open(path, "r+b") as handle:
@@ -246,36 +231,6 @@ class RunStore:
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Replace `run.json` atomically: readers see the old or the new one, never half."""
         write_atomic(self.path / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
-
-
-def committed_sizes(run: str | Path) -> dict[str, int] | None:
-    """Byte sizes of a run's files at its last complete commit, read without the lock (a run
-    may be writing): readers cut the files there, so they never see half a unit. None when
-    the run has no journal."""
-    journal = Path(run) / JOURNAL
-    if not journal.exists():
-        return None
-    last, _ = _last_commit(journal.read_bytes())
-    return None if last is None else dict(last.sizes)
-
-
-def _last_commit(raw: bytes) -> tuple[Commit | None, int]:
-    """The journal's last complete commit and the byte offset where it ends. Reading stops
-    at the first line that is unfinished (a commit being written, or torn by a crash) or
-    not a commit."""
-    last: Commit | None = None
-    end = 0
-    for line in raw.splitlines(keepends=True):
-        if not line.endswith(b"\n"):
-            break
-        try:
-            data = json.loads(line)
-            sizes = {str(k): int(v) for k, v in data["sizes"].items()}
-            last = Commit(data["request_index"], data["accepted"], sizes, data.get("totals", {}))
-        except (ValueError, KeyError, TypeError, AttributeError):
-            break
-        end += len(line)
-    return last, end
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -37,8 +37,15 @@ from selfinstruct.errors import (
     TeacherError,
     is_fatal,
 )
-from selfinstruct.teachers.cache import CachedResponse
-from selfinstruct.teachers.client import BadResponse
+from selfinstruct.teachers.cache import CachedResponse, ResponseCache
+from selfinstruct.teachers.wire import (
+    BATCH_API,
+    BadResponse,
+    TeacherRequest,
+    Wire,
+    body_message,
+    is_retryable_status,
+)
 
 #: the statuses after which a batch changes no more
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
@@ -51,15 +58,6 @@ ADOPT_MARGIN_S = 600.0
 INCOMPLETE_REREADS = 3
 
 Notify = Callable[[str], None]
-#: parses one 200 answer body and stores it in the cache; BadResponse if the body is unusable
-OnAnswer = Callable[[str, str, dict[str, Any]], CachedResponse]
-#: turns a line's HTTP error (status, body) into the error a live request would have raised;
-#: status 0: the line did not run (expired), body is the line's `error`
-OnError = Callable[[int, Any], TeacherError]
-#: how many of n lines may be sent (--max-requests); counts them as sent
-Admit = Callable[[int], int]
-#: runs an API call with the teacher's retry policy
-Retrying = Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]
 
 
 @dataclass
@@ -85,36 +83,26 @@ class _Batch:
     read: set[str] = field(default_factory=set)
 
 
-class BatchSender:
+class BatchTransport:
     """Sends a run's requests through the Batch API; `send` answers one request."""
+
+    stores_answers = True
 
     def __init__(
         self,
-        client: Any,
+        wire: Wire,
+        cache: ResponseCache | None,
         journal: Path,
         *,
-        on_answer: OnAnswer,
-        on_error: OnError,
-        admit: Admit,
-        cap_message: Callable[[], str],  # the --max-requests stop, worded as for live requests
-        retrying: Retrying,
-        is_retryable_status: Callable[[int], bool],
-        max_attempts: int = 6,
         poll_s: float = 30.0,
         gather_s: float = 1.0,
         max_lines: int = MAX_LINES,
         max_bytes: int = MAX_BYTES,
         say: Notify | None = None,
     ) -> None:
-        self.client = client
+        self.wire = wire
+        self.cache = cache
         self.journal = journal
-        self.on_answer = on_answer
-        self.on_error = on_error
-        self.admit = admit
-        self.cap_message = cap_message
-        self.retrying = retrying
-        self.is_retryable_status = is_retryable_status
-        self.max_attempts = max_attempts
         self.poll_s = poll_s
         self.gather_s = gather_s
         self.max_lines = min(max_lines, MAX_LINES)
@@ -130,13 +118,40 @@ class BatchSender:
         self._loaded = False
         self.batches_created = 0
 
+    @classmethod
+    def factory(
+        cls, journal: Path, **options: Any
+    ) -> Callable[[Wire, ResponseCache | None], BatchTransport]:
+        """What `Teacher(transport=...)` takes: this transport on the teacher's wire."""
+        return lambda wire, cache: cls(wire, cache, journal, **options)
+
+    async def _retrying(self, call: Callable[[], Awaitable[Any]]) -> Any:
+        return (await self.wire.call_with_retries(call, BATCH_API))[0]
+
+    def _store_answer(self, key: str, path: str, data: Any) -> CachedResponse:
+        """A 200 line of a batch's output: read like a live answer, kept in the cache even
+        when no request waits for it any more (it was paid for)."""
+        answer = self.wire.settle_answer(data, path)
+        if self.cache is not None:
+            self.cache.put(key, answer)
+        return answer
+
+    def _line_error(self, status: int, body: Any) -> TeacherError:
+        """A batch line that failed (status) or did not run (0), counted like a live failure."""
+        if not status:
+            self.wire.stats.errors["batch_not_run"] += 1
+            return TeacherError(f"not run by the batch: {body_message(body)}")
+        self.wire.stats.errors[f"http_{status}"] += 1
+        return self.wire.status_error(status, body_message(body))
+
     # -- the pipeline's side ---------------------------------------------------------------
-    async def send(self, key: str, path: str, body: dict[str, Any]) -> CachedResponse:
+    async def send(self, key: str, request: TeacherRequest) -> tuple[CachedResponse, int]:
         """The answer to one request, from the batch that carries (or will carry) it. The
         caller checked the cache just before; nothing here awaits before the bookkeeping, so
         an answer read meanwhile cannot be asked for twice."""
         if self._released:
             raise BatchPending(self.pending_message())
+        path, body = self.wire.request_body(request)
         self._load()
         future: asyncio.Future[CachedResponse] = asyncio.get_running_loop().create_future()
         if key in self._in_batch:
@@ -149,9 +164,9 @@ class BatchSender:
             (self._pending.get(key) or self._submitting[key]).waiters.append(future)
         else:
             self._queue(_Line(key, path, body, waiters=[future]))
-        return await future
+        return await future, 1
 
-    def release_waiters(self) -> str:
+    def stop_waiting(self) -> str:
         """Stop waiting (Ctrl-C): batches keep running at the provider and a rerun collects
         them. Every request waiting now, or asked later, raises BatchPending; returns the
         message naming the batches still running."""
@@ -233,18 +248,18 @@ class BatchSender:
             group.append(line)
             parts.append(raw)
             size += len(raw)
-        allowed = self.admit(len(group))
+        allowed = self.wire.admit(len(group))
         for line in group[allowed:]:
             del self._pending[line.key]
-            _fail(line, BudgetExceeded(self.cap_message()))
+            _fail(line, BudgetExceeded(self.wire.max_requests_message()))
         return group[:allowed], b"".join(parts[:allowed])
 
     async def _submit(self, endpoint: str, group: list[_Line], content: bytes) -> None:
         if not group:
             return
         batch = _Batch(uuid.uuid4().hex, [line.key for line in group], endpoint, time.time())
-        uploaded = await self.retrying(
-            lambda: self.client.files.create(
+        uploaded = await self._retrying(
+            lambda: self.wire.client.files.create(
                 file=(f"selfinstruct-{batch.submission}.jsonl", content), purpose="batch"
             )
         )
@@ -256,7 +271,7 @@ class BatchSender:
              "endpoint": endpoint, "keys": batch.keys, "at": batch.at}
         )
         # if this fails, the journaled submission is looked for by its metadata on rerun
-        created = await self.retrying(lambda: self._create_once(batch))
+        created = await self._retrying(lambda: self._create_once(batch))
         for line in group:
             line.attempts += 1
             self._in_batch[line.key] = (line, batch)
@@ -279,7 +294,7 @@ class BatchSender:
             if found is not None:
                 return found
         batch.status = "creating"
-        return await self.client.batches.create(
+        return await self.wire.client.batches.create(
             input_file_id=batch.input_file_id,
             endpoint=batch.endpoint,
             completion_window="24h",
@@ -290,7 +305,7 @@ class BatchSender:
         """The provider's batch carrying this submission in its metadata. Pages through the
         list (newest first) back to a little before the submission was journaled."""
         since = batch.at - ADOPT_MARGIN_S
-        async for item in self.client.batches.list(limit=100):
+        async for item in self.wire.client.batches.list(limit=100):
             meta = item.metadata or {}
             if meta.get("selfinstruct_submission") == batch.submission:
                 return item
@@ -311,8 +326,9 @@ class BatchSender:
                 return
             seen: tuple[Any, ...] = ()
             rereads = 0
+            batches = self.wire.client.batches
             while True:
-                info = await self._patiently(lambda: self.client.batches.retrieve(batch.batch_id))
+                info = await self._patiently(lambda: batches.retrieve(batch.batch_id))
                 batch.status = info.status
                 counts = info.request_counts
                 now = (info.status, counts.completed if counts else None)
@@ -342,7 +358,7 @@ class BatchSender:
         lost when its status page is down); 401/403/404 end it."""
         while True:
             try:
-                return await self.retrying(call)
+                return await self._retrying(call)
             except TeacherError as exc:
                 if is_fatal(exc):
                     raise
@@ -394,7 +410,7 @@ class BatchSender:
     async def _lines(self, file_id: str) -> list[dict[str, Any]]:
         """The JSON objects of a result file. The download is streamed line by line (no copy
         of the whole text); a failed download starts again from the top."""
-        stream = self.client.files.with_streaming_response.content
+        stream = self.wire.client.files.with_streaming_response.content
 
         async def fetch() -> list[dict[str, Any]]:
             items = []
@@ -457,7 +473,7 @@ class BatchSender:
         batch.read.add(key)
         if status == 200:
             try:  # stored even when no request of this session waits for it: it was paid
-                answer = self.on_answer(key, batch.endpoint[len("/v1") :], response.get("body"))
+                answer = self._store_answer(key, batch.endpoint[len("/v1") :], response.get("body"))
             except BadResponse as exc:
                 line = self._take(key, batch)
                 if line is not None:
@@ -472,8 +488,8 @@ class BatchSender:
         line = self._take(key, batch)
         if line is None:
             return key, False
-        error = self.on_error(status, response.get("body") if status else item.get("error"))
-        if not status or self.is_retryable_status(status):
+        error = self._line_error(status, response.get("body") if status else item.get("error"))
+        if not status or is_retryable_status(status):
             self._retry_or_fail(line, error)
         else:
             _fail(line, error)
@@ -496,7 +512,7 @@ class BatchSender:
                 self._retry_or_fail(line, TeacherError(f"request {key[:12]}: {why}"), delay)
 
     def _retry_or_fail(self, line: _Line, error: TeacherError, delay: bool = False) -> None:
-        if line.attempts >= self.max_attempts or not line.waiters or self._released:
+        if line.attempts >= self.wire.settings.max_attempts or not line.waiters or self._released:
             _fail(line, error)
             return
         self._queue(line)

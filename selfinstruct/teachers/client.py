@@ -1,244 +1,35 @@
 """The teacher: an async client for any OpenAI-compatible API (OpenAI, vLLM, llama.cpp, Ollama).
 
-One retry policy rules (tenacity; the SDK's own retries are off): exponential backoff with
-jitter on 429, 5xx, timeouts, dropped connections and malformed bodies, honouring
-`Retry-After` and `x-ratelimit-reset-*`. A 401/403 or an unknown model stops at once: no
-retry can fix them. Answers go through the response cache, so no paid request is sent twice.
+`complete(request)` answers from the response cache when it can (no paid request is sent
+twice), else through the run's transport: live requests (the default) or the Batch API. The
+transport is chosen once, by `run.build`; the wire (`wire.Wire`) that both share owns the
+retry policy, the counters and how answers and errors are read.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import json
-import re
-from collections import Counter
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from collections.abc import Callable
+from typing import Any
 
-import openai
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
-
-from selfinstruct.errors import (
-    BudgetExceeded,
-    TeacherAuthError,
-    TeacherConnectionError,
-    TeacherError,
-    TeacherHTTPError,
-    TeacherTimeout,
-)
-from selfinstruct.teachers.cache import CachedResponse, ResponseCache, request_key
+from selfinstruct.teachers.cache import ResponseCache, request_key
 from selfinstruct.teachers.limits import RateLimits
+from selfinstruct.teachers.live import LiveTransport
+from selfinstruct.teachers.wire import (
+    Completion,
+    TeacherRequest,
+    TeacherSettings,
+    TeacherStats,
+    Transport,
+    Wire,
+    prompt_tokens_estimate,
+)
 
-if TYPE_CHECKING:
-    from selfinstruct.teachers.batch import BatchSender
-
-Endpoint = Literal["chat", "completions"]
-T = TypeVar("T")
-#: what failing calls to the Files and Batches endpoints are named in messages
-BATCH_API = "Batch API"
-
-#: Longest wait a server may ask for before we give up honouring it and use our own backoff.
-MAX_SERVER_WAIT_S = 120.0
-
-
-@dataclass
-class TeacherSettings:
-    """How to reach the teacher and how to sample from it."""
-
-    model: str
-    base_url: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-    endpoint: Endpoint = "chat"
-    temperature: float = 1.0
-    top_p: float = 1.0
-    max_tokens: int = 3072
-    stop: list[str] | None = None
-    extra_body: dict[str, Any] | None = None
-    response_format: dict[str, Any] | None = None
-    seed: int | None = None
-    #: send a per-request seed (llama.cpp then answers byte-identically; OpenAI: best effort)
-    send_seed: bool = True
-    timeout_s: float = 120.0
-    max_attempts: int = 6
-    concurrency: int = 8
-    rpm: float | None = None
-    tpm: float | None = None
-    #: the provider's TPM limit counts tokens used (give back unused max_tokens), not the
-    #: prompt + max_tokens reserved on admission as OpenAI does
-    tpm_refund: bool = False
-    #: the window the provider's limits are counted over (`rpm` and `tpm` are per window)
-    limit_window_s: float = 60.0
-    max_requests: int | None = None
-
-    def sampling(self) -> dict[str, Any]:
-        """The parameters that change what the provider generates (part of the cache key)."""
-        return {
-            "temperature": self.temperature,
-            "top_p": self.top_p,
-            "max_tokens": self.max_tokens,
-            "stop": self.stop,
-            "extra_body": self.extra_body,
-            "response_format": self.response_format,
-        }
-
-
-@dataclass(frozen=True)
-class TeacherRequest:
-    """One call: chat messages, or a prompt for the completions endpoint."""
-
-    index: int
-    messages: list[dict[str, str]] | None = None
-    prompt: str | None = None
-    #: a unit's sub-request (e.g. "classify:3"); part of the cache key and the request seed
-    step: str = ""
-    #: request-specific arguments (`stop`, `response_format`, `extra_body` such as a grammar);
-    #: `extra_body` is merged over the settings' own
-    params: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Completion:
-    """A teacher answer, fresh or replayed from the cache."""
-
-    text: str
-    finish_reason: str | None
-    prompt_tokens: int
-    completion_tokens: int
-    cache_key: str
-    cached: bool
-    attempts: int = 1
-
-    @classmethod
-    def of(
-        cls, answer: CachedResponse, key: str, cached: bool = False, attempts: int = 1
-    ) -> Completion:
-        return cls(
-            answer.text,
-            answer.finish_reason,
-            answer.prompt_tokens,
-            answer.completion_tokens,
-            key,
-            cached=cached,
-            attempts=attempts,
-        )
-
-
-@dataclass
-class TeacherStats:
-    """Counters for the manifest and the progress line."""
-
-    requests_sent: int = 0
-    requests_sent_before: int = 0
-    cache_hits: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    errors: Counter[str] = field(default_factory=Counter)
-    #: failures the provider may still bill (timeouts, connections cut mid-answer), and the
-    #: most tokens they can have cost (prompt + max_tokens each): counted, not hidden
-    possibly_billed: int = 0
-    possibly_billed_tokens: int = 0
-
-
-class BadResponse(Exception):
-    """The server answered 200 with something that is not a usable completion."""
-
-
-def redact_url(url: str | None) -> str | None:
-    """A base URL without credentials or query string, safe for logs and the manifest."""
-    if not url:
-        return url
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-
-
-def _error_kind(exc: BaseException) -> str:
-    if isinstance(exc, openai.APIStatusError):
-        return f"http_{exc.status_code}"
-    if isinstance(exc, openai.APITimeoutError):
-        return "timeout"
-    if isinstance(exc, openai.APIConnectionError):
-        return "connection"
-    if isinstance(exc, BadResponse):
-        return "bad_response"
-    return type(exc).__name__
-
-
-def _is_retryable_status(status: int) -> bool:
-    return status in (408, 409, 425, 429) or status >= 500
-
-
-def _is_retryable(exc: BaseException) -> bool:
-    if isinstance(exc, openai.APIStatusError):
-        return _is_retryable_status(exc.status_code)
-    return isinstance(exc, (openai.APIConnectionError, BadResponse))
-
-
-_DURATION = re.compile(r"(?P<value>\d+(?:\.\d+)?)(?P<unit>ms|s|m|h)")
-_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
-def parse_reset(value: str) -> float | None:
-    """Seconds from `x-ratelimit-reset-*` values such as `1s`, `6m0s`, `20ms`."""
-    total = 0.0
-    found = False
-    for match in _DURATION.finditer(value):
-        found = True
-        total += float(match.group("value")) * _UNIT_S[match.group("unit")]
-    return total if found else None
-
-
-def server_wait(exc: BaseException | None) -> float | None:
-    """The wait a 429/503 asks for, from `Retry-After` or `x-ratelimit-reset-*` headers."""
-    if not isinstance(exc, openai.APIStatusError):
-        return None
-    headers = exc.response.headers
-    retry_after = headers.get("retry-after")
-    if retry_after:
-        try:
-            return min(float(retry_after), MAX_SERVER_WAIT_S)
-        except ValueError:
-            pass
-    waits = [
-        parse_reset(headers[name])
-        for name in ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens")
-        if headers.get(name)
-    ]
-    waits = [w for w in waits if w is not None]
-    return min(max(waits), MAX_SERVER_WAIT_S) if waits else None
-
-
-class _WaitServerOrBackoff:
-    """Honour the server's requested wait when it gives one, else backoff with jitter.
-    A 429 also cools every other request down, so the client backs off as a whole."""
-
-    def __init__(self, initial: float, maximum: float, limits: RateLimits) -> None:
-        self.backoff = wait_exponential_jitter(multiplier=initial, max=maximum, jitter=initial)
-        self.limits = limits
-
-    def __call__(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        asked = server_wait(exc)
-        wait = asked if asked is not None else self.backoff(state)
-        if isinstance(exc, openai.RateLimitError):
-            self.limits.cool_down(wait)
-        return wait
+#: builds the transport on the teacher's wire (and cache), e.g. `BatchTransport.factory(...)`
+TransportFactory = Callable[[Wire, ResponseCache | None], Transport]
 
 
 class Teacher:
-    """Sends requests with bounded concurrency, pacing, retries and the response cache."""
+    """Answers requests from the cache or through one transport, and counts what it sent."""
 
     def __init__(
         self,
@@ -246,57 +37,49 @@ class Teacher:
         cache: ResponseCache | None = None,
         backoff_initial_s: float = 1.0,
         backoff_max_s: float = 60.0,
+        transport: TransportFactory | None = None,
     ) -> None:
         self.settings = settings
         self.cache = cache
-        self.stats = TeacherStats()
-        self._semaphore = asyncio.Semaphore(max(1, settings.concurrency))
-        self.limits = RateLimits(
-            settings.rpm,
-            settings.tpm,
-            settings.max_tokens + 2048,
-            refund=settings.tpm_refund,
-            window_s=settings.limit_window_s,
+        self.wire = Wire(settings, backoff_initial_s, backoff_max_s)
+        self.transport: Transport = (
+            transport(self.wire, cache) if transport else LiveTransport(self.wire)
         )
-        self._wait = _WaitServerOrBackoff(backoff_initial_s, backoff_max_s, self.limits)
-        self._client = openai.AsyncOpenAI(
-            api_key=settings.api_key or "not-needed",
-            base_url=settings.base_url,
-            max_retries=0,
-            timeout=settings.timeout_s,
-            # the SDK's aiohttp transport: about 0.7 ms less client CPU a request than its
-            # default httpx one at 128 requests/s (benchmarks/teacher_throughput.py)
-            http_client=openai.DefaultAioHttpClient(timeout=settings.timeout_s),
-        )
-        self.public_base_url = (redact_url(str(self._client.base_url)) or "").rstrip("/")
-        self.batch: BatchSender | None = None
+
+    @property
+    def stats(self) -> TeacherStats:
+        return self.wire.stats
+
+    @property
+    def limits(self) -> RateLimits:
+        return self.wire.limits
+
+    @property
+    def public_base_url(self) -> str:
+        return self.wire.public_base_url
 
     async def close(self) -> None:
-        if self.batch is not None:
-            await self.batch.close()
-        await self._client.close()
+        await self.transport.close()
+        await self.wire.close()
+
+    def stop_waiting(self) -> str | None:
+        """First Ctrl-C: see `Transport.stop_waiting`."""
+        return self.transport.stop_waiting()
 
     def describe(self, request: TeacherRequest) -> dict[str, Any]:
         """What identifies a request to the cache: everything the provider sees, no secrets."""
         return {
-            "base_url": self.public_base_url,
+            "base_url": self.wire.public_base_url,
             "model": self.settings.model,
             "endpoint": self.settings.endpoint,
             "messages": request.messages,
             "prompt": request.prompt,
             "sampling": self.settings.sampling(),
-            "seed": self.request_seed(request),
+            "seed": self.wire.request_seed(request),
             "index": request.index,
             "step": request.step,
             "params": request.params or None,
         }
-
-    def request_seed(self, request: TeacherRequest) -> int | None:
-        """A per-request seed: reproducible runs on servers that honour it, distinct requests."""
-        if self.settings.seed is None:
-            return None
-        step = int.from_bytes(hashlib.sha256(request.step.encode()).digest()[:4], "big")
-        return (self.settings.seed * 1_000_003 + request.index * 7919 + step) % 2**31
 
     def cache_key(self, request: TeacherRequest) -> str:
         return request_key(self.describe(request))
@@ -309,269 +92,16 @@ class Teacher:
             if hit is not None:
                 self.stats.cache_hits += 1
                 return Completion.of(hit, key, cached=True, attempts=0)
-        if self.batch is not None:
-            # no await between the cache lookup above and the sender's own bookkeeping, so
-            # an answer read from a batch meanwhile cannot be asked for again
-            fresh = await self.batch.send(key, *self.request_body(request))
-            return Completion.of(fresh, key)
-        fresh, attempts = await self.call_with_retries(
-            lambda: self._send(request), f"request {request.index}"
-        )
-        if self.cache is not None:
+        # no await between the cache lookup above and the transport's own bookkeeping, so an
+        # answer read from a batch meanwhile cannot be asked for again
+        fresh, attempts = await self.transport.send(key, request)
+        if self.cache is not None and not self.transport.stores_answers:
             self.cache.put(key, fresh)
         return Completion.of(fresh, key, attempts=attempts)
 
-    async def call_with_retries(
-        self, call: Callable[[], Awaitable[T]], what: str
-    ) -> tuple[T, int]:
-        """`call()` under the retry policy, with the attempts it took; its last failure as a
-        `TeacherError` naming `what`, the base URL and the model."""
-        attempts = 0
-        try:
-            async for attempt in AsyncRetrying(
-                retry=retry_if_exception(_is_retryable),
-                stop=stop_after_attempt(self.settings.max_attempts),
-                wait=self._wait,
-                reraise=True,
-            ):
-                with attempt:
-                    attempts += 1
-                    try:
-                        result = await call()
-                    except BudgetExceeded:
-                        raise
-                    except Exception as exc:
-                        self.stats.errors[_error_kind(exc)] += 1
-                        raise
-        except openai.APIStatusError as exc:
-            raise self._status_error(exc.status_code, _error_message(exc), what) from None
-        except openai.APITimeoutError:
-            raise TeacherTimeout(
-                f"{what}: no answer from {self._where()} within "
-                f"{self.settings.timeout_s:g}s after {attempts} attempts"
-            ) from None
-        except openai.APIConnectionError as exc:
-            raise TeacherConnectionError(
-                f"{what}: cannot reach {self._where()} after {attempts} "
-                f"attempts ({exc.__cause__ or exc})"
-            ) from None
-        except BadResponse as exc:
-            raise TeacherError(
-                f"{what}: {self._where()} sent an unusable answer after "
-                f"{attempts} attempts: {exc}"
-            ) from None
-        return result, attempts
-
-    def use_batch_api(
-        self, journal: Path, *, poll_s: float = 30.0, gather_s: float = 1.0,
-        max_lines: int = 50_000, say: Callable[[str], None] | None = None,
-    ) -> BatchSender:
-        """Send every request that misses the cache through the Batch API from now on."""
-        from selfinstruct.teachers.batch import BatchSender
-
-        async def retrying(call: Callable[[], Awaitable[T]]) -> T:
-            return (await self.call_with_retries(call, BATCH_API))[0]
-
-        self.batch = BatchSender(
-            self._client,
-            journal,
-            on_answer=self._store_batch_answer,
-            on_error=self._batch_line_error,
-            admit=self._admit_requests,
-            cap_message=self.max_requests_message,
-            retrying=retrying,
-            is_retryable_status=_is_retryable_status,
-            max_attempts=self.settings.max_attempts,
-            poll_s=poll_s,
-            gather_s=gather_s,
-            max_lines=max_lines,
-            say=say,
-        )
-        return self.batch
-
-    def _admit_requests(self, count: int) -> int:
-        """How many of `count` requests about to be sent (live, or as lines of a batch)
-        --max-requests still allows; those are counted as sent, resent ones included."""
-        cap = self.settings.max_requests
-        sent = self.stats.requests_sent_before + self.stats.requests_sent
-        allowed = count if cap is None else max(0, min(count, cap - sent))
-        self.stats.requests_sent += allowed
-        return allowed
-
-    def max_requests_message(self) -> str:
-        sent = self.stats.requests_sent_before + self.stats.requests_sent
-        return (
-            f"stopped at --max-requests {self.settings.max_requests}: {sent} requests sent "
-            "(retries included); rerun with a higher --max-requests to continue"
-        )
-
-    def _batch_line_error(self, status: int, body: Any) -> TeacherError:
-        """A batch line that failed (status) or did not run (0), counted like a live failure."""
-        if not status:
-            self.stats.errors["batch_not_run"] += 1
-            return TeacherError(f"not run by the batch: {_body_message(body)}")
-        self.stats.errors[f"http_{status}"] += 1
-        return self._status_error(status, _body_message(body))
-
-    def _store_batch_answer(self, key: str, path: str, data: Any) -> CachedResponse:
-        """A 200 line of a batch's output: read like a live answer, kept in the cache even
-        when no request waits for it any more (it was paid for)."""
-        answer = self.settle_answer(data, path)
-        if self.cache is not None:
-            self.cache.put(key, answer)
-        return answer
-
-    def _where(self) -> str:
-        return f"{self.public_base_url} (model {self.settings.model})"
-
-    def _status_error(self, status: int, detail: str, what: str = "") -> TeacherHTTPError:
-        if status == 404 and what == BATCH_API:
-            return TeacherHTTPError(
-                status,
-                f"{self.public_base_url} has no Batch API, or not this batch or file (HTTP 404:"
-                f" {detail}); --batch-api needs OpenAI or a server with /v1/files and "
-                "/v1/batches",
-            )
-        if status in (401, 403):
-            return TeacherAuthError(
-                status,
-                f"{self._where()} refused the API key (HTTP {status}): {detail}; "
-                "check OPENAI_API_KEY or --api-key",
-            )
-        if status == 404:
-            return TeacherHTTPError(
-                status,
-                f"model {self.settings.model!r} not found at {self.public_base_url}"
-                f" (HTTP 404): {detail}; check --model and --base-url",
-            )
-        return TeacherHTTPError(status, f"{self._where()} answered HTTP {status}: {detail}")
-
-    async def _send(self, request: TeacherRequest) -> CachedResponse:
-        async with self._semaphore:
-            estimate = self.admission_tokens(request)
-            reserved = await self.limits.admit(estimate)
-            try:
-                response = await self._send_admitted(request)
-            except Exception as exc:
-                self.limits.settle(reserved, 0)
-                if isinstance(exc, (openai.APITimeoutError, BadResponse)) or (
-                    isinstance(exc, openai.APIConnectionError) and exc.__cause__ is not None
-                ):
-                    self.stats.possibly_billed += 1
-                    self.stats.possibly_billed_tokens += estimate
-                raise
-            self.limits.settle(reserved, response.prompt_tokens + response.completion_tokens)
-            return response
-
     def admission_tokens(self, request: TeacherRequest) -> int:
         """The tokens a TPM limit counts for `request` before it runs: prompt + max_tokens."""
-        return _prompt_tokens_estimate(request) + self.settings.max_tokens
-
-    async def _send_admitted(self, request: TeacherRequest) -> CachedResponse:
-        self._count_request()
-        return await self._post(*self.request_body(request))
-
-    def _count_request(self) -> None:
-        """Count one request about to be sent; BudgetExceeded at the --max-requests cap."""
-        if not self._admit_requests(1):
-            raise BudgetExceeded(self.max_requests_message())
-
-    def request_body(self, request: TeacherRequest) -> tuple[str, dict[str, Any]]:
-        """The endpoint path and JSON body the provider receives for `request` (live or in a
-        Batch API file: both send the same bytes, so both share the cache)."""
-        body: dict[str, Any] = {"model": self.settings.model}
-        if self.settings.endpoint == "completions":
-            path = "/completions"
-            body["prompt"] = request.prompt or ""
-        else:
-            path = "/chat/completions"
-            body["messages"] = request.messages or []
-        body |= {
-            "temperature": self.settings.temperature,
-            "top_p": self.settings.top_p,
-            "max_tokens": self.settings.max_tokens,
-        }
-        seed = self.request_seed(request) if self.settings.send_seed else None
-        if seed is not None:
-            body["seed"] = seed
-        stop = [*(self.settings.stop or []), *request.params.get("stop", [])]
-        if stop:
-            body["stop"] = stop
-        if path == "/chat/completions":
-            response_format = request.params.get("response_format", self.settings.response_format)
-            if response_format:
-                body["response_format"] = response_format
-        body |= self.settings.extra_body or {}
-        body |= request.params.get("extra_body", {})
-        return path, body
-
-    async def _post(self, path: str, body: dict[str, Any]) -> CachedResponse:
-        """POST the body, read the answer as plain JSON. The SDK's typed `create` spends about
-        1 ms a request transforming parameters and building pydantic models of the answer;
-        its `post` keeps the status errors, headers and timeouts and skips both."""
-        text = await self._client.post(path, body=body, cast_to=str)
-        return self.read_answer(text, path)
-
-    def read_answer(self, text: str, path: str = "/chat/completions") -> CachedResponse:
-        """A provider's JSON answer as a `CachedResponse`; BadResponse when unusable."""
-        try:
-            data = json.loads(text)
-        except ValueError:
-            raise BadResponse(f"not JSON: {text[:200]!r}") from None
-        return self.settle_answer(data, path)
-
-    def settle_answer(self, data: Any, path: str) -> CachedResponse:
-        """Text, finish reason and usage of a parsed answer; its tokens join the stats."""
-        chat = path.endswith("/chat/completions")
-        choice = _first_choice(data, "a chat completion" if chat else "a completion")
-        if chat:
-            message = choice.get("message")
-            text = (message.get("content") if isinstance(message, dict) else None) or ""
-        else:
-            text = choice.get("text") or ""
-        usage = data.get("usage") or {}
-        try:
-            prompt_tokens = int(usage.get("prompt_tokens") or 0)
-            completion_tokens = int(usage.get("completion_tokens") or 0)
-        except (AttributeError, TypeError, ValueError):
-            raise BadResponse(f"unreadable usage: {str(usage)[:200]!r}") from None
-        self.stats.prompt_tokens += prompt_tokens
-        self.stats.completion_tokens += completion_tokens
-        return CachedResponse(
-            text=str(text),
-            finish_reason=choice.get("finish_reason"),
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
-            model=data.get("model"),
-        )
+        return prompt_tokens_estimate(request) + self.settings.max_tokens
 
 
-def _first_choice(data: Any, what: str) -> dict[str, Any]:
-    """The answer's first choice; a 200 with an HTML page or no choices is a BadResponse."""
-    choices = data.get("choices") if isinstance(data, dict) else None
-    if not isinstance(choices, list):
-        raise BadResponse(f"not {what}: {str(data)[:200]!r}")
-    if not choices or not isinstance(choices[0], dict):
-        raise BadResponse("the answer has no choices")
-    return choices[0]
-
-
-def _prompt_tokens_estimate(request: TeacherRequest) -> int:
-    """Prompt tokens as a provider counts them on admission, roughly (4 characters a token)."""
-    chars = len(request.prompt or "") + sum(
-        len(m.get("content", "")) for m in request.messages or []
-    )
-    return chars // 4 + 8 * len(request.messages or [])
-
-
-def _error_message(exc: openai.APIStatusError) -> str:
-    return _body_message(exc.body) or str(exc.message)[:300]
-
-
-def _body_message(body: Any) -> str:
-    """The `error.message` of an OpenAI-style error body, else the body itself, shortened."""
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])[:300]
-    return str(body)[:300] if body else ""
+__all__ = ["Completion", "Teacher", "TeacherRequest", "TeacherSettings", "TeacherStats"]

@@ -1,0 +1,166 @@
+"""The one place where a config becomes a run: profile, seeds, method, teacher and settings.
+
+`generate` and `--dry-run` both start here, so what the estimate prices is what a real run
+sends: the same method (Alpaca or Self-Instruct), the same profile's endpoint and limits, the
+same teacher (an API, or the free local one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from selfinstruct.config import GenerateConfig, apply_profile, uses_local_teacher
+from selfinstruct.errors import ConfigError
+from selfinstruct.methods.alpaca import AlpacaMethod
+from selfinstruct.methods.base import Method
+from selfinstruct.methods.profiles import (
+    DEFAULT_PROFILE,
+    LOCAL_PROFILE,
+    TeacherProfile,
+    profile_from_config,
+)
+from selfinstruct.schemas import SeedTask
+from selfinstruct.seeds.load import load_seeds
+from selfinstruct.store.layout import BATCH_JOURNAL, CACHE
+from selfinstruct.teachers.client import Teacher, TeacherSettings, TransportFactory
+from selfinstruct.teachers.pricing import Price, run_price
+
+Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run will do, decided before anything is sent or written."""
+
+    config: GenerateConfig  # with the profile's settings applied
+    profile: TeacherProfile
+    seeds: list[SeedTask]
+    method: Method
+    #: the embedded local teacher (free, no key), not an API
+    local: bool
+
+
+def plan_run(config: GenerateConfig) -> RunPlan:
+    """Check the settings against each other, load the seeds and build the method."""
+    local = uses_local_teacher(config)
+    profile = resolve_profile(config)
+    config = apply_profile(config, profile)
+    if config.batch_api and local:
+        raise ConfigError(
+            "--batch-api needs a provider with OpenAI's Batch API (--base-url / OPENAI_API_KEY);"
+            " the local teacher answers requests one at a time"
+        )
+    if config.batch_api and not config.use_cache:
+        raise ConfigError(
+            "--batch-api needs the response cache: batch answers are kept there until the run "
+            "uses them (drop --no-cache)"
+        )
+    seeds = load_seeds(config.seeds)
+    if config.model and not local:
+        price_for(config, config.model)  # a budget that cannot be enforced fails before any I/O
+    return RunPlan(config, profile, seeds, build_method(config, seeds, profile), local)
+
+
+def resolve_profile(config: GenerateConfig) -> TeacherProfile:
+    """The teacher profile: the one named, else small-local for the local teacher."""
+    default = LOCAL_PROFILE if uses_local_teacher(config) else DEFAULT_PROFILE
+    return profile_from_config(config.profile_overrides, default=config.profile or default)
+
+
+def build_method(
+    config: GenerateConfig, seeds: list[SeedTask], profile: TeacherProfile | None = None
+) -> Method:
+    """The recipe `config.method` names, with its settings."""
+    if config.method == "self-instruct":
+        from selfinstruct.methods.self_instruct import SelfInstructMethod
+
+        machine = 2 if config.machine_demos is None else config.machine_demos
+        return SelfInstructMethod(
+            seeds,
+            config.seed,
+            seed_demos=8 - machine,
+            machine_demos=machine,
+            max_instances=config.max_instances,
+            topic=config.topic,
+        )
+    return AlpacaMethod(
+        seeds=seeds,
+        seed=config.seed,
+        num_demonstrations=config.num_demonstrations,
+        tasks_per_request=config.tasks_per_request,
+        topic=config.topic,
+        machine_demos=config.machine_demos or 0,
+        profile=profile,
+    )
+
+
+def price_for(config: GenerateConfig, model: str) -> Price | None:
+    """The model's price (batch price with --batch-api); an error when --max-cost needs one."""
+    price = run_price(model, config.prices, config.batch_api)
+    if config.max_cost is not None and price is None:
+        raise ConfigError(
+            f"--max-cost: no price known for model {model!r}; add it to the config "
+            "file's [prices] table, or cap with --max-tokens-total / --max-requests"
+        )
+    return price
+
+
+def teacher_settings(plan: RunPlan, base_url: str | None, model: str | None) -> TeacherSettings:
+    """How to reach the teacher and sample from it, from the config and the profile."""
+    config, profile = plan.config, plan.profile
+    return TeacherSettings(
+        model=model or "",
+        base_url=base_url,
+        api_key=config.api_key_value(),
+        temperature=config.temperature,
+        top_p=config.top_p,
+        max_tokens=config.max_tokens,
+        seed=config.seed,
+        send_seed=profile.send_seed,
+        endpoint=profile.endpoint,
+        stop=list(profile.stop) or None,
+        extra_body=dict(profile.extra_body) or None,
+        timeout_s=config.timeout_s,
+        max_attempts=config.max_attempts,
+        concurrency=config.concurrency,
+        rpm=config.rpm,
+        tpm=config.tpm,
+        tpm_refund=profile.tpm_counts == "used",
+        max_requests=config.max_requests,
+    )
+
+
+def concurrency(plan: RunPlan) -> int:
+    """Units in flight: the concurrency bound, or with --batch-api every unit a batch holds
+    (the transport gathers them into batch jobs)."""
+    return plan.config.batch_size if plan.config.batch_api else plan.config.concurrency
+
+
+def build_teacher(
+    plan: RunPlan, settings: TeacherSettings, run_dir: Path, say: Notify
+) -> Teacher:
+    """The teacher with its cache and its transport: live requests, or the Batch API."""
+    config = plan.config
+    cache = None
+    if config.use_cache:
+        from selfinstruct.teachers.cache import ResponseCache
+
+        cache = ResponseCache(run_dir / CACHE)
+    transport: TransportFactory | None = None
+    if config.batch_api:
+        from selfinstruct.teachers.batch import BatchTransport
+
+        if config.rpm or config.tpm:
+            say("warning: --rpm/--tpm do not apply to --batch-api (the provider queues batches)")
+        transport = BatchTransport.factory(
+            run_dir / BATCH_JOURNAL,
+            poll_s=config.batch_poll_s,
+            gather_s=config.batch_gather_s,
+            max_lines=config.batch_size,
+            say=say,
+        )
+    return Teacher(
+        settings, cache=cache, backoff_initial_s=config.retry_backoff_s, transport=transport
+    )

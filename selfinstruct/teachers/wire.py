@@ -1,0 +1,478 @@
+"""The connection to a provider that every transport shares: settings, the SDK client, the
+request body, the retry policy, error messages, answer reading and the run's counters.
+
+One retry policy rules (tenacity; the SDK's own retries are off): exponential backoff with
+jitter on 429, 5xx, timeouts, dropped connections and malformed bodies, honouring
+`Retry-After` and `x-ratelimit-reset-*`. A 401/403 or an unknown model stops at once: no
+retry can fix them. A transport (`live.LiveTransport`, `batch.BatchTransport`) decides only
+how a request's body reaches the provider and when its answer comes back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import openai
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from selfinstruct.errors import (
+    BudgetExceeded,
+    TeacherAuthError,
+    TeacherConnectionError,
+    TeacherError,
+    TeacherHTTPError,
+    TeacherTimeout,
+)
+from selfinstruct.teachers.cache import CachedResponse
+from selfinstruct.teachers.limits import RateLimits
+
+Endpoint = Literal["chat", "completions"]
+T = TypeVar("T")
+#: what failing calls to the Files and Batches endpoints are named in messages
+BATCH_API = "Batch API"
+
+#: Longest wait a server may ask for before we give up honouring it and use our own backoff.
+MAX_SERVER_WAIT_S = 120.0
+
+
+@dataclass
+class TeacherSettings:
+    """How to reach the teacher and how to sample from it."""
+
+    model: str
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    endpoint: Endpoint = "chat"
+    temperature: float = 1.0
+    top_p: float = 1.0
+    max_tokens: int = 3072
+    stop: list[str] | None = None
+    extra_body: dict[str, Any] | None = None
+    response_format: dict[str, Any] | None = None
+    seed: int | None = None
+    #: send a per-request seed (llama.cpp then answers byte-identically; OpenAI: best effort)
+    send_seed: bool = True
+    timeout_s: float = 120.0
+    max_attempts: int = 6
+    concurrency: int = 8
+    rpm: float | None = None
+    tpm: float | None = None
+    #: the provider's TPM limit counts tokens used (give back unused max_tokens), not the
+    #: prompt + max_tokens reserved on admission as OpenAI does
+    tpm_refund: bool = False
+    #: the window the provider's limits are counted over (`rpm` and `tpm` are per window)
+    limit_window_s: float = 60.0
+    max_requests: int | None = None
+
+    def sampling(self) -> dict[str, Any]:
+        """The parameters that change what the provider generates (part of the cache key)."""
+        return {
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_tokens": self.max_tokens,
+            "stop": self.stop,
+            "extra_body": self.extra_body,
+            "response_format": self.response_format,
+        }
+
+
+@dataclass(frozen=True)
+class TeacherRequest:
+    """One call: chat messages, or a prompt for the completions endpoint."""
+
+    index: int
+    messages: list[dict[str, str]] | None = None
+    prompt: str | None = None
+    #: a unit's sub-request (e.g. "classify:3"); part of the cache key and the request seed
+    step: str = ""
+    #: request-specific arguments (`stop`, `response_format`, `extra_body` such as a grammar);
+    #: `extra_body` is merged over the settings' own
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A teacher answer, fresh or replayed from the cache."""
+
+    text: str
+    finish_reason: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    cache_key: str
+    cached: bool
+    attempts: int = 1
+
+    @classmethod
+    def of(
+        cls, answer: CachedResponse, key: str, cached: bool = False, attempts: int = 1
+    ) -> Completion:
+        return cls(
+            answer.text,
+            answer.finish_reason,
+            answer.prompt_tokens,
+            answer.completion_tokens,
+            key,
+            cached=cached,
+            attempts=attempts,
+        )
+
+
+@dataclass
+class TeacherStats:
+    """Counters for the manifest and the progress line."""
+
+    requests_sent: int = 0
+    requests_sent_before: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    #: failures the provider may still bill (timeouts, connections cut mid-answer), and the
+    #: most tokens they can have cost (prompt + max_tokens each): counted, not hidden
+    possibly_billed: int = 0
+    possibly_billed_tokens: int = 0
+
+
+class BadResponse(Exception):
+    """The server answered 200 with something that is not a usable completion."""
+
+
+def redact_url(url: str | None) -> str | None:
+    """A base URL without credentials or query string, safe for logs and the manifest."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _error_kind(exc: BaseException) -> str:
+    if isinstance(exc, openai.APIStatusError):
+        return f"http_{exc.status_code}"
+    if isinstance(exc, openai.APITimeoutError):
+        return "timeout"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection"
+    if isinstance(exc, BadResponse):
+        return "bad_response"
+    return type(exc).__name__
+
+
+def is_retryable_status(status: int) -> bool:
+    return status in (408, 409, 425, 429) or status >= 500
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    if isinstance(exc, openai.APIStatusError):
+        return is_retryable_status(exc.status_code)
+    return isinstance(exc, (openai.APIConnectionError, BadResponse))
+
+
+_DURATION = re.compile(r"(?P<value>\d+(?:\.\d+)?)(?P<unit>ms|s|m|h)")
+_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_reset(value: str) -> float | None:
+    """Seconds from `x-ratelimit-reset-*` values such as `1s`, `6m0s`, `20ms`."""
+    total = 0.0
+    found = False
+    for match in _DURATION.finditer(value):
+        found = True
+        total += float(match.group("value")) * _UNIT_S[match.group("unit")]
+    return total if found else None
+
+
+def server_wait(exc: BaseException | None) -> float | None:
+    """The wait a 429/503 asks for, from `Retry-After` or `x-ratelimit-reset-*` headers."""
+    if not isinstance(exc, openai.APIStatusError):
+        return None
+    headers = exc.response.headers
+    retry_after = headers.get("retry-after")
+    if retry_after:
+        try:
+            return min(float(retry_after), MAX_SERVER_WAIT_S)
+        except ValueError:
+            pass
+    waits = [
+        parse_reset(headers[name])
+        for name in ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens")
+        if headers.get(name)
+    ]
+    waits = [w for w in waits if w is not None]
+    return min(max(waits), MAX_SERVER_WAIT_S) if waits else None
+
+
+class _WaitServerOrBackoff:
+    """Honour the server's requested wait when it gives one, else backoff with jitter.
+    A 429 also cools every other request down, so the client backs off as a whole."""
+
+    def __init__(self, initial: float, maximum: float, limits: RateLimits) -> None:
+        self.backoff = wait_exponential_jitter(multiplier=initial, max=maximum, jitter=initial)
+        self.limits = limits
+
+    def __call__(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        asked = server_wait(exc)
+        wait = asked if asked is not None else self.backoff(state)
+        if isinstance(exc, openai.RateLimitError):
+            self.limits.cool_down(wait)
+        return wait
+
+
+class Transport(Protocol):
+    """How a request's body reaches the provider: one at a time (`live.LiveTransport`) or as
+    lines of a Batch API job (`batch.BatchTransport`). Chosen once, in `run.build`."""
+
+    #: the transport writes answers to the cache itself (a batch answer is kept even when no
+    #: request waits for it any more), so the teacher must not write them again
+    stores_answers: bool
+
+    async def send(self, key: str, request: TeacherRequest) -> tuple[CachedResponse, int]:
+        """The answer to `request` (cache key `key`) and the attempts it took."""
+        ...
+
+    def stop_waiting(self) -> str | None:
+        """First Ctrl-C: stop waiting for answers that are not coming soon; what to tell the
+        user, or None when requests in flight simply finish."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class Wire:
+    """One provider connection: the SDK client, the counters, the request budget, the retry
+    policy and how answers and errors are read. Shared by the teacher and its transport."""
+
+    def __init__(
+        self,
+        settings: TeacherSettings,
+        backoff_initial_s: float = 1.0,
+        backoff_max_s: float = 60.0,
+    ) -> None:
+        self.settings = settings
+        self.stats = TeacherStats()
+        self.limits = RateLimits(
+            settings.rpm,
+            settings.tpm,
+            settings.max_tokens + 2048,
+            refund=settings.tpm_refund,
+            window_s=settings.limit_window_s,
+        )
+        self._wait = _WaitServerOrBackoff(backoff_initial_s, backoff_max_s, self.limits)
+        self.client = openai.AsyncOpenAI(
+            api_key=settings.api_key or "not-needed",
+            base_url=settings.base_url,
+            max_retries=0,
+            timeout=settings.timeout_s,
+            # the SDK's aiohttp transport: about 0.7 ms less client CPU a request than its
+            # default httpx one at 128 requests/s (benchmarks/teacher_throughput.py)
+            http_client=openai.DefaultAioHttpClient(timeout=settings.timeout_s),
+        )
+        self.public_base_url = (redact_url(str(self.client.base_url)) or "").rstrip("/")
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    def request_seed(self, request: TeacherRequest) -> int | None:
+        """A per-request seed: reproducible runs on servers that honour it, distinct requests."""
+        if self.settings.seed is None:
+            return None
+        step = int.from_bytes(hashlib.sha256(request.step.encode()).digest()[:4], "big")
+        return (self.settings.seed * 1_000_003 + request.index * 7919 + step) % 2**31
+
+    async def call_with_retries(
+        self, call: Callable[[], Awaitable[T]], what: str
+    ) -> tuple[T, int]:
+        """`call()` under the retry policy, with the attempts it took; its last failure as a
+        `TeacherError` naming `what`, the base URL and the model."""
+        attempts = 0
+        try:
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception(_is_retryable),
+                stop=stop_after_attempt(self.settings.max_attempts),
+                wait=self._wait,
+                reraise=True,
+            ):
+                with attempt:
+                    attempts += 1
+                    try:
+                        result = await call()
+                    except BudgetExceeded:
+                        raise
+                    except Exception as exc:
+                        self.stats.errors[_error_kind(exc)] += 1
+                        raise
+        except openai.APIStatusError as exc:
+            raise self.status_error(exc.status_code, _error_message(exc), what) from None
+        except openai.APITimeoutError:
+            raise TeacherTimeout(
+                f"{what}: no answer from {self.where()} within "
+                f"{self.settings.timeout_s:g}s after {attempts} attempts"
+            ) from None
+        except openai.APIConnectionError as exc:
+            raise TeacherConnectionError(
+                f"{what}: cannot reach {self.where()} after {attempts} "
+                f"attempts ({exc.__cause__ or exc})"
+            ) from None
+        except BadResponse as exc:
+            raise TeacherError(
+                f"{what}: {self.where()} sent an unusable answer after "
+                f"{attempts} attempts: {exc}"
+            ) from None
+        return result, attempts
+
+    def admit(self, count: int) -> int:
+        """How many of `count` requests about to be sent (live, or as lines of a batch)
+        --max-requests still allows; those are counted as sent, resent ones included."""
+        cap = self.settings.max_requests
+        sent = self.stats.requests_sent_before + self.stats.requests_sent
+        allowed = count if cap is None else max(0, min(count, cap - sent))
+        self.stats.requests_sent += allowed
+        return allowed
+
+    def max_requests_message(self) -> str:
+        sent = self.stats.requests_sent_before + self.stats.requests_sent
+        return (
+            f"stopped at --max-requests {self.settings.max_requests}: {sent} requests sent "
+            "(retries included); rerun with a higher --max-requests to continue"
+        )
+
+    def where(self) -> str:
+        return f"{self.public_base_url} (model {self.settings.model})"
+
+    def status_error(self, status: int, detail: str, what: str = "") -> TeacherHTTPError:
+        if status == 404 and what == BATCH_API:
+            return TeacherHTTPError(
+                status,
+                f"{self.public_base_url} has no Batch API, or not this batch or file (HTTP 404:"
+                f" {detail}); --batch-api needs OpenAI or a server with /v1/files and "
+                "/v1/batches",
+            )
+        if status in (401, 403):
+            return TeacherAuthError(
+                status,
+                f"{self.where()} refused the API key (HTTP {status}): {detail}; "
+                "check OPENAI_API_KEY or --api-key",
+            )
+        if status == 404:
+            return TeacherHTTPError(
+                status,
+                f"model {self.settings.model!r} not found at {self.public_base_url}"
+                f" (HTTP 404): {detail}; check --model and --base-url",
+            )
+        return TeacherHTTPError(status, f"{self.where()} answered HTTP {status}: {detail}")
+
+    def request_body(self, request: TeacherRequest) -> tuple[str, dict[str, Any]]:
+        """The endpoint path and JSON body the provider receives for `request` (live or in a
+        Batch API file: both send the same bytes, so both share the cache)."""
+        body: dict[str, Any] = {"model": self.settings.model}
+        if self.settings.endpoint == "completions":
+            path = "/completions"
+            body["prompt"] = request.prompt or ""
+        else:
+            path = "/chat/completions"
+            body["messages"] = request.messages or []
+        body |= {
+            "temperature": self.settings.temperature,
+            "top_p": self.settings.top_p,
+            "max_tokens": self.settings.max_tokens,
+        }
+        seed = self.request_seed(request) if self.settings.send_seed else None
+        if seed is not None:
+            body["seed"] = seed
+        stop = [*(self.settings.stop or []), *request.params.get("stop", [])]
+        if stop:
+            body["stop"] = stop
+        if path == "/chat/completions":
+            response_format = request.params.get("response_format", self.settings.response_format)
+            if response_format:
+                body["response_format"] = response_format
+        body |= self.settings.extra_body or {}
+        body |= request.params.get("extra_body", {})
+        return path, body
+
+    async def post(self, path: str, body: dict[str, Any]) -> CachedResponse:
+        """POST the body, read the answer as plain JSON. The SDK's typed `create` spends about
+        1 ms a request transforming parameters and building pydantic models of the answer;
+        its `post` keeps the status errors, headers and timeouts and skips both."""
+        text = await self.client.post(path, body=body, cast_to=str)
+        return self.read_answer(text, path)
+
+    def read_answer(self, text: str, path: str = "/chat/completions") -> CachedResponse:
+        """A provider's JSON answer as a `CachedResponse`; BadResponse when unusable."""
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise BadResponse(f"not JSON: {text[:200]!r}") from None
+        return self.settle_answer(data, path)
+
+    def settle_answer(self, data: Any, path: str) -> CachedResponse:
+        """Text, finish reason and usage of a parsed answer; its tokens join the stats."""
+        chat = path.endswith("/chat/completions")
+        choice = _first_choice(data, "a chat completion" if chat else "a completion")
+        if chat:
+            message = choice.get("message")
+            text = (message.get("content") if isinstance(message, dict) else None) or ""
+        else:
+            text = choice.get("text") or ""
+        usage = data.get("usage") or {}
+        try:
+            prompt_tokens = int(usage.get("prompt_tokens") or 0)
+            completion_tokens = int(usage.get("completion_tokens") or 0)
+        except (AttributeError, TypeError, ValueError):
+            raise BadResponse(f"unreadable usage: {str(usage)[:200]!r}") from None
+        self.stats.prompt_tokens += prompt_tokens
+        self.stats.completion_tokens += completion_tokens
+        return CachedResponse(
+            text=str(text),
+            finish_reason=choice.get("finish_reason"),
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            model=data.get("model"),
+        )
+
+
+def _first_choice(data: Any, what: str) -> dict[str, Any]:
+    """The answer's first choice; a 200 with an HTML page or no choices is a BadResponse."""
+    choices = data.get("choices") if isinstance(data, dict) else None
+    if not isinstance(choices, list):
+        raise BadResponse(f"not {what}: {str(data)[:200]!r}")
+    if not choices or not isinstance(choices[0], dict):
+        raise BadResponse("the answer has no choices")
+    return choices[0]
+
+
+def prompt_tokens_estimate(request: TeacherRequest) -> int:
+    """Prompt tokens as a provider counts them on admission, roughly (4 characters a token)."""
+    chars = len(request.prompt or "") + sum(
+        len(m.get("content", "")) for m in request.messages or []
+    )
+    return chars // 4 + 8 * len(request.messages or [])
+
+
+def _error_message(exc: openai.APIStatusError) -> str:
+    return body_message(exc.body) or str(exc.message)[:300]
+
+
+def body_message(body: Any) -> str:
+    """The `error.message` of an OpenAI-style error body, else the body itself, shortened."""
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])[:300]
+    return str(body)[:300] if body else ""
