@@ -147,10 +147,10 @@ def generate(
     flags["use_cache"] = False if no_cache else None
     config = build_config(flags, config_file)
     if dry_run:
+        from selfinstruct.run.build import plan_run
         from selfinstruct.run.estimate import estimate
-        from selfinstruct.seeds.load import load_seeds
 
-        click.echo(estimate(config, load_seeds(config.seeds)).describe())
+        click.echo(estimate(plan_run(config)).describe())
         return
     printer = ProgressPrinter()
     try:

@@ -10,7 +10,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import SEEDS, assert_consistent_run, cli, generate_args, read_jsonl, start_cli
+from helpers import (
+    SEEDS,
+    assert_consistent_run,
+    cli,
+    cli_env,
+    generate_args,
+    read_jsonl,
+    start_cli,
+)
 
 from selfinstruct import generate
 
@@ -176,10 +184,11 @@ def test_batch_api_is_refused_with_the_local_teacher(tmp_path):
 
 
 def test_dry_run_prices_the_batch(tmp_path):
+    env = cli_env(OPENAI_API_KEY="sk-test")  # an API teacher: the local one has no Batch API
     result = cli("generate", "--model", "gpt-4o-mini", "-n", "1000", "--batch-api", "--dry-run",
-                 "--out", str(tmp_path / "r"))
+                 "--out", str(tmp_path / "r"), env=env)
     plain = cli("generate", "--model", "gpt-4o-mini", "-n", "1000", "--dry-run",
-                "--out", str(tmp_path / "r"))
+                "--out", str(tmp_path / "r"), env=env)
     assert result.returncode == 0 and plain.returncode == 0
     cost = float(result.stdout.split("cost $")[1].split()[0])
     full = float(plain.stdout.split("cost $")[1].split()[0])

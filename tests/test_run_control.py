@@ -121,7 +121,7 @@ def test_cost_budget_with_a_price_from_the_config(fake_teacher, tmp_path):
 def test_dry_run_sends_nothing(fake_teacher, tmp_path):
     result = cli(*generate_args(fake_teacher.base_url, tmp_path / "run", 1000, "--dry-run"))
     assert result.returncode == 0
-    assert "dry run: about 84 requests" in result.stdout
+    assert "dry run (alpaca): about 64 more requests" in result.stdout
     assert fake_teacher.request_count == 0 and not (tmp_path / "run").exists()
 
 

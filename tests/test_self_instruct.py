@@ -16,7 +16,7 @@ import pytest
 from helpers import SEEDS, cli, generate_args, read_jsonl, start_cli
 
 from selfinstruct import generate
-from selfinstruct.methods.base import Batch
+from selfinstruct.methods.base import UnitOutput
 from selfinstruct.methods.prompts import (
     render_classify_prompt,
     render_input_first_prompt,
@@ -281,15 +281,15 @@ class ScriptedTeacher:
         return Completion(text, "stop", 100, 20, f"{request.index}/{request.step}", False)
 
 
-def expand(method: SelfInstructMethod, teacher: ScriptedTeacher, *instructions: str) -> Batch:
-    batch = Batch(
+def expand(method: SelfInstructMethod, teacher: ScriptedTeacher, *instructions: str) -> UnitOutput:
+    unit = UnitOutput(
         candidates=[
             Candidate(instruction=text, input="", output="", pool_key=f"u4.{j}")
             for j, text in enumerate(instructions)
         ],
         requests=1,
     )
-    return asyncio.run(method.expand(4, teacher, batch))  # type: ignore[arg-type]
+    return asyncio.run(method.expand(4, teacher, unit))  # type: ignore[arg-type]
 
 
 def test_unparseable_verdict_is_retried_then_rejected(seeds: list[SeedTask]) -> None:

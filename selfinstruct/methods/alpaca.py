@@ -13,7 +13,14 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from selfinstruct.methods.base import Batch, Method
+from selfinstruct.methods.base import (
+    ASSUMED_ACCEPTANCE,
+    Method,
+    UnitOutput,
+    UnitWorkload,
+    approx_tokens,
+    task_tokens,
+)
 from selfinstruct.methods.parse import ParseResult, evidence, parse_json_tasks, parse_tasks
 from selfinstruct.methods.profiles import TeacherProfile, get_profile
 from selfinstruct.methods.prompts import render_alpaca_prompt, render_json_repair
@@ -88,19 +95,29 @@ class AlpacaMethod(Method):
         return TeacherRequest(index=index, messages=messages, params=params), demo_ids, ""
 
     def prompt_tokens_estimate(self) -> int:
-        request, _, _ = self.build_request(0)
-        chars = len(request.prompt or "") + sum(len(m["content"]) for m in request.messages or [])
-        return chars // 4
+        return int(approx_tokens(self.build_request(0)[0]))
 
-    async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> Batch:
+    def workload(self, max_tokens: int) -> UnitWorkload:
+        """One request of the rendered prompt's size, answered with `tasks_per_request`
+        tasks as long as the seeds (up to `max_tokens`), of which the assumed share is kept."""
+        prompts = [approx_tokens(self.build_request(i)[0]) for i in range(8)]
+        answer = sum(task_tokens(t) for t in self.seeds) / len(self.seeds)
+        return UnitWorkload(
+            requests=1,
+            prompt_tokens=sum(prompts) / len(prompts),
+            completion_tokens=min(max_tokens, self.tasks_per_request * answer),
+            records=self.tasks_per_request * ASSUMED_ACCEPTANCE,
+        )
+
+    async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> UnitOutput:
         request, demo_ids, opening = self.build_request(index, generated)
         completion = await teacher.complete(request)
-        batch = Batch(demonstration_ids=demo_ids)
-        batch.count(completion)
+        unit = UnitOutput(demonstration_ids=demo_ids)
+        unit.count(completion)
         if not self.profile.json_answers:
             text = opening + completion.text
             result = parse_tasks(text, completion.finish_reason, request_index=index)
-            return self._collect(batch, result, completion, text)
+            return self._collect(unit, result, completion, text)
         result = parse_json_tasks(completion.text, completion.finish_reason, request_index=index)
         failed = _whole_answer_failure(result)
         if failed is not None and request.messages:
@@ -112,19 +129,21 @@ class AlpacaMethod(Method):
                 params=request.params,
             )
             completion = await teacher.complete(repair)
-            batch.count(completion)
+            unit.count(completion)
             result = parse_json_tasks(completion.text, completion.finish_reason, index)
-        return self._collect(batch, result, completion, completion.text)
+        return self._collect(unit, result, completion, completion.text)
 
     @staticmethod
-    def _collect(batch: Batch, result: ParseResult, completion: Completion, raw: str) -> Batch:
+    def _collect(
+        unit: UnitOutput, result: ParseResult, completion: Completion, raw: str
+    ) -> UnitOutput:
         for item in result.rejections:
             if item.reason in EVIDENCE_REASONS and item.raw is None:
                 item.raw, item.raw_truncated = evidence(raw)
             item.cache_key = completion.cache_key
-        batch.candidates = result.candidates
-        batch.rejections = result.rejections
-        return batch
+        unit.candidates = result.candidates
+        unit.rejections = result.rejections
+        return unit
 
 
 def _whole_answer_failure(result: ParseResult) -> str | None:

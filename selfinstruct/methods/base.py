@@ -14,12 +14,41 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from selfinstruct.quality.filters import Filter
-from selfinstruct.schemas import Candidate, Rejection
-from selfinstruct.teachers.client import Completion, Teacher
+from selfinstruct.schemas import Candidate, Rejection, SeedTask
+from selfinstruct.teachers.client import Completion, Teacher, TeacherRequest
+
+#: About four characters a token: the estimate's rule before any answer is seen.
+CHARS_PER_TOKEN = 4
+#: Assumed share of a teacher's new tasks that survive filters and dedup, before any answer
+#: is seen (our gate keeps 0.8-0.9 of the test teacher's; Self-Instruct and Alpaca kept
+#: less of GPT-3's). A dry run of a run already under way uses its measured rates instead.
+ASSUMED_ACCEPTANCE = 0.8
+
+
+def approx_tokens(request: TeacherRequest) -> float:
+    """A request's prompt tokens, from its text (chat messages or a completion prompt)."""
+    chars = len(request.prompt or "") + sum(len(m["content"]) for m in request.messages or [])
+    return chars / CHARS_PER_TOKEN
+
+
+def task_tokens(task: SeedTask) -> float:
+    """One seed task written out as an answer (instruction, first instance, field labels)."""
+    first = task.instances[0]
+    return (len(task.instruction) + len(first.input) + len(first.output) + 40) / CHARS_PER_TOKEN
+
+
+@dataclass(frozen=True)
+class UnitWorkload:
+    """What one unit is expected to send and yield before any answer is seen (`--dry-run`)."""
+
+    requests: float
+    prompt_tokens: float
+    completion_tokens: float
+    records: float
 
 
 @dataclass
-class Batch:
+class UnitOutput:
     """What one unit has so far: candidates to keep screening, and reasons for the rest."""
 
     candidates: list[Candidate] = field(default_factory=list)
@@ -49,7 +78,7 @@ class Method(ABC):
     demo_lag: int = 0
 
     @abstractmethod
-    async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> Batch:
+    async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> UnitOutput:
         """Ask the teacher for unit `index`'s candidates. `generated`: instructions accepted by
         units up to `index - demo_lag` (empty when demo_lag is 0)."""
 
@@ -57,10 +86,15 @@ class Method(ABC):
         """Prompt tokens of one unit, roughly, for budgets before any answer is seen."""
         return 1000
 
+    @abstractmethod
+    def workload(self, max_tokens: int) -> UnitWorkload:
+        """The requests, tokens and records of one unit, expected from the prompts this
+        method renders and the seeds' own lengths (`--dry-run` prices a run from it)."""
+
     def screen_filters(self, defaults: Sequence[Filter]) -> list[Filter]:
         """The filters applied in the ordered screening stage."""
         return list(defaults)
 
-    async def expand(self, index: int, teacher: Teacher, batch: Batch) -> Batch:
+    async def expand(self, index: int, teacher: Teacher, batch: UnitOutput) -> UnitOutput:
         """Turn screened candidates into records (more requests if the method needs them)."""
         return batch

@@ -24,7 +24,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from selfinstruct.errors import TeacherError, is_fatal
-from selfinstruct.methods.base import Batch, Method
+from selfinstruct.methods.base import (
+    ASSUMED_ACCEPTANCE,
+    Method,
+    UnitOutput,
+    UnitWorkload,
+    approx_tokens,
+    task_tokens,
+)
 from selfinstruct.methods.parse import evidence
 from selfinstruct.methods.prompts import (
     render_bootstrap_prompt,
@@ -147,6 +154,39 @@ class SelfInstructMethod(Method):
         self.instance_filters = [f for f in defaults if isinstance(f, INSTANCE_FILTERS)]
         return [f for f in defaults if not isinstance(f, INSTANCE_FILTERS)]
 
+    def workload(self, max_tokens: int) -> UnitWorkload:
+        """A bootstrap request for `instructions_per_request` tasks; for each task kept, a
+        classification request (one word back) and an instances request, answered with
+        half of the `max_instances` examples it allows (as long as the seeds'), of which the
+        assumed share is kept."""
+        n = self.instructions_per_request
+        bootstrap = [approx_tokens(self.build_request(i)[0]) for i in range(8)]
+        instruction = sum(len(t.instruction) for t in self.seeds) / len(self.seeds) / 4
+        example = sum(task_tokens(t) - len(t.instruction) / 4 for t in self.seeds) / len(
+            self.seeds
+        )
+        sample = self.seeds[0].instruction
+        classify = approx_tokens(
+            TeacherRequest(0, render_classify_prompt(self.classify_demos, sample))
+        )
+        share = sum(t.is_classification for t in self.seeds) / len(self.seeds)
+        label = approx_tokens(
+            TeacherRequest(0, render_label_first_prompt(self.label_demos, sample, 5))
+        )
+        inputs = approx_tokens(
+            TeacherRequest(0, render_input_first_prompt(self.input_demos, sample, 5))
+        )
+        tasks = n * ASSUMED_ACCEPTANCE
+        examples = max(1.0, self.max_instances / 2)
+        return UnitWorkload(
+            requests=1 + 2 * tasks,
+            prompt_tokens=sum(bootstrap) / len(bootstrap)
+            + tasks * (classify + share * label + (1 - share) * inputs),
+            completion_tokens=min(max_tokens, n * (instruction + 4))
+            + tasks * (2 + min(max_tokens, examples * example)),
+            records=tasks * examples * ASSUMED_ACCEPTANCE,
+        )
+
     # -- step 1 ---------------------------------------------------------------------------
     def build_request(
         self, index: int, generated: Sequence[str] = ()
@@ -166,20 +206,20 @@ class SelfInstructMethod(Method):
         request = TeacherRequest(index=index, step="bootstrap", messages=messages)
         return request, [t.id for t in human] + ["generated"] * machine
 
-    async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> Batch:
+    async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> UnitOutput:
         request, demo_ids = self.build_request(index, generated)
         completion = await teacher.complete(request)
         result = parse_instructions(completion.text, completion.finish_reason, index)
         for item in result.rejections:
             item.cache_key = completion.cache_key
-        batch = Batch(result.candidates, result.rejections, demo_ids)
-        batch.count(completion)
-        return batch
+        unit = UnitOutput(result.candidates, result.rejections, demo_ids)
+        unit.count(completion)
+        return unit
 
     # -- steps 2-4 ------------------------------------------------------------------------
-    async def expand(self, index: int, teacher: Teacher, batch: Batch) -> Batch:
-        """Steps 2-4 for every screened task at once; the batch's tasks become its records."""
-        tasks = batch.candidates
+    async def expand(self, index: int, teacher: Teacher, unit: UnitOutput) -> UnitOutput:
+        """Steps 2-4 for every screened task at once; the unit's tasks become its records."""
+        tasks = unit.candidates
         results = await asyncio.gather(
             *(self._complete_task(index, j, task, teacher) for j, task in enumerate(tasks)),
             return_exceptions=True,
@@ -189,13 +229,13 @@ class SelfInstructMethod(Method):
             if isinstance(result, BaseException):
                 raise result  # a fatal teacher error or a bug: the loop decides
             done.append(result)
-        batch.candidates = []
+        unit.candidates = []
         for result in done:
-            batch.candidates.extend(result.candidates)
-            batch.rejections.extend(result.rejections)
+            unit.candidates.extend(result.candidates)
+            unit.rejections.extend(result.rejections)
             for completion in result.completions:
-                batch.count(completion)
-        return batch
+                unit.count(completion)
+        return unit
 
     async def _complete_task(
         self, index: int, j: int, task: Candidate, teacher: Teacher

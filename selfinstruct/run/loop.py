@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from selfinstruct.errors import BudgetExceeded, TeacherError, is_deferred, is_fatal
-from selfinstruct.methods.base import Batch, Method
+from selfinstruct.methods.base import Method, UnitOutput
 from selfinstruct.quality.filters import Filter, default_filters, first_reason
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
@@ -215,27 +215,27 @@ class Generation:
         self.generated.append((unit, instruction))
 
     # -- screening (ordered) ----------------------------------------------------------------
-    def _screen(self, index: int, batch: Batch) -> Batch:
+    def _screen(self, index: int, unit: UnitOutput) -> UnitOutput:
         """Filters, exact duplicates, then one batched ROUGE-L query against the pool."""
         kept: list[Candidate] = []
         in_batch: set[str] = set()
-        for candidate in batch.candidates:
+        for candidate in unit.candidates:
             candidate.instruction = CONTROL_CHARS.sub("", candidate.instruction).strip()
             candidate.input = CONTROL_CHARS.sub("", candidate.input).strip()
             candidate.output = CONTROL_CHARS.sub("", candidate.output).strip()
-        repeated = repeated_outputs(batch.candidates)
-        for candidate in batch.candidates:
+        repeated = repeated_outputs(unit.candidates)
+        for candidate in unit.candidates:
             if repeated and normalize_instruction(candidate.output) in repeated:
-                batch.rejections.append(Rejection.of(candidate, "repeated_output", index))
+                unit.rejections.append(Rejection.of(candidate, "repeated_output", index))
                 continue
             reason = first_reason(self.filters, candidate)
             if reason is not None:
-                batch.rejections.append(Rejection.of(candidate, reason, index))
+                unit.rejections.append(Rejection.of(candidate, reason, index))
                 continue
             normal = normalize_instruction(candidate.instruction)
             if normal in self.exact or normal in in_batch:
                 neighbour = self.exact.get(normal, "an earlier task of the same answer")
-                batch.rejections.append(
+                unit.rejections.append(
                     Rejection.of(candidate, "exact_duplicate", index, neighbour=neighbour)
                 )
                 continue
@@ -247,7 +247,7 @@ class Generation:
         survivors: list[Candidate] = []
         for candidate, key, match in zip(kept, provisional, matches, strict=True):
             if match is not None:
-                batch.rejections.append(
+                unit.rejections.append(
                     Rejection.of(
                         candidate,
                         "near_duplicate",
@@ -262,15 +262,15 @@ class Generation:
             self.exact[normalize_instruction(candidate.instruction)] = key
             self.generated.append((index, candidate.instruction))
             survivors.append(candidate)
-        batch.candidates = survivors
-        return batch
+        unit.candidates = survivors
+        return unit
 
     # -- committing (ordered) ---------------------------------------------------------------
-    def _records(self, index: int, batch: Batch) -> list[AcceptedRecord]:
+    def _records(self, index: int, unit: UnitOutput) -> list[AcceptedRecord]:
         accepted: list[AcceptedRecord] = []
-        for candidate in batch.candidates:
+        for candidate in unit.candidates:
             if self.state.accepted + len(accepted) >= self.target:
-                batch.rejections.append(
+                unit.rejections.append(
                     Rejection.of(candidate, "over_target", index, detail=candidate.pool_key)
                 )
                 continue
@@ -286,7 +286,7 @@ class Generation:
                     output=candidate.output,
                     model=self.model_name,
                     request_index=index,
-                    demonstration_ids=batch.demonstration_ids,
+                    demonstration_ids=unit.demonstration_ids,
                     nearest_seed=nearest.key if nearest else None,
                     nearest_seed_rouge_l=round(nearest.score, 4) if nearest else 0.0,
                     created_at=now_iso(),
@@ -295,22 +295,22 @@ class Generation:
             )
         return accepted
 
-    def _commit(self, index: int, batch: Batch, failure: BaseException | None) -> None:
+    def _commit(self, index: int, unit: UnitOutput, failure: BaseException | None) -> None:
         if failure is not None:
             kind = type(failure).__name__
             self.errors[kind] += 1
-            batch.rejections.append(
+            unit.rejections.append(
                 Rejection(reason=f"request_failed:{kind}", detail=str(failure), request_index=index)
             )
-        accepted = self._records(index, batch)
+        accepted = self._records(index, unit)
         state = self.state
         state.units_done += 1
-        state.requests_done += batch.requests
-        state.candidates += batch.parsed
+        state.requests_done += unit.requests
+        state.candidates += unit.parsed
         state.accepted += len(accepted)
-        state.prompt_tokens += batch.prompt_tokens
-        state.completion_tokens += batch.completion_tokens
-        state.rejected.update(item.reason for item in batch.rejections)
+        state.prompt_tokens += unit.prompt_tokens
+        state.completion_tokens += unit.completion_tokens
+        state.rejected.update(item.reason for item in unit.rejections)
         stats = self.teacher.stats
         totals = {
             "units": state.units_done,
@@ -323,9 +323,9 @@ class Generation:
             "errors": dict(self.errors),
             "attempt_errors": dict(stats.errors),
         }
-        self.store.commit(index, accepted, batch.rejections, totals=totals)
+        self.store.commit(index, accepted, unit.rejections, totals=totals)
         if self.guard is not None:
-            reasons = Counter(item.reason for item in batch.rejections)
+            reasons = Counter(item.reason for item in unit.rejections)
             verdict = self.guard.observe(len(accepted), failure is not None, reasons)
             if verdict is not None:
                 self.request_stop(verdict)
@@ -340,36 +340,36 @@ class Generation:
             generated = [text for unit, text in sorted(self.generated) if unit <= index - lag]
         failure: BaseException | None = None
         try:
-            batch = await self.method.fetch(index, self.teacher, generated)
-            batch.parsed = len(batch.candidates)
+            unit = await self.method.fetch(index, self.teacher, generated)
+            unit.parsed = len(unit.candidates)
         except TeacherError as exc:
             if is_fatal(exc):
                 raise
-            batch, failure = Batch(), exc
+            unit, failure = UnitOutput(), exc
         await screen.wait_turn(index)
         try:
             if failure is None:
-                batch = self._screen(index, batch)
+                unit = self._screen(index, unit)
         finally:
             await screen.advance()
-        if failure is None and batch.candidates:
+        if failure is None and unit.candidates:
             try:
-                batch = await self.method.expand(index, self.teacher, batch)
+                unit = await self.method.expand(index, self.teacher, unit)
             except TeacherError as exc:
                 if is_fatal(exc):
                     raise
                 failure = exc
                 # screened tasks that could not be completed are rejections, never records
-                batch.rejections.extend(
+                unit.rejections.extend(
                     Rejection.of(c, "task_request_failed", index, detail=c.pool_key)
-                    for c in batch.candidates
+                    for c in unit.candidates
                 )
-                batch.candidates = []
+                unit.candidates = []
         await commit.wait_turn(index)
         try:
             if self.state.accepted >= self.target:
                 return  # not committed: a run with a higher target replays it from the cache
-            self._commit(index, batch, failure)
+            self._commit(index, unit, failure)
         finally:
             await commit.advance()
         self._report()
@@ -428,10 +428,10 @@ class Generation:
                         continue
                     if is_deferred(exc):
                         # This unit has no answer: it and the later ones are redone on resume
-                        # (from the cache or the batch); earlier ones in flight still commit.
+                        # (from the cache or the unit); earlier ones in flight still commit.
                         await screen.close(index)
                         await commit.close(index)
-                        kind = "max_requests" if isinstance(exc, BudgetExceeded) else "batch"
+                        kind = "max_requests" if isinstance(exc, BudgetExceeded) else "unit"
                         self.request_stop(StopReason(kind, str(exc)))
                         continue
                     raise exc
