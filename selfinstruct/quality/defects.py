@@ -25,6 +25,8 @@ _MERGED = re.compile(
     r"|^[ \t]*(?:#{1,3}|\*{3}|/{3})?[ \t]*instruction\s*:",
     re.IGNORECASE | re.MULTILINE,
 )
+#: An unnumbered example appended after the answer: an `Input:` line, later an `Output:` line.
+_EXAMPLE_AFTER = re.compile(r"\n[ \t]*input[ \t]*:.*?\n[ \t]*output[ \t]*:", re.I | re.S)
 
 
 class MergedTask(Filter):
@@ -35,6 +37,29 @@ class MergedTask(Filter):
         for text in (candidate.output, candidate.input):
             if _MERGED.search(text):
                 return "merged_task"
+        if _EXAMPLE_AFTER.search(candidate.output):
+            return "merged_task"
+        return None
+
+
+# -- runaway repetition -----------------------------------------------------------------------
+#: Outputs shorter than this (in words) are not judged: a short refrain may rightly repeat.
+LOOP_MIN_WORDS = 40
+#: Below this share of distinct 4-word runs the answer is a loop, not a text.
+LOOP_DISTINCT_SHARE = 0.5
+
+
+class RepetitiveOutput(Filter):
+    """The answer loops ("Rick and Morty, Rick and Morty, ...", one line forty times): what a
+    teacher writes when it lost the thread and ran to the token limit."""
+
+    def reason(self, candidate: Candidate) -> str | None:
+        words = candidate.output.lower().split()
+        if len(words) < LOOP_MIN_WORDS:
+            return None
+        runs = [" ".join(words[i : i + 4]) for i in range(len(words) - 3)]
+        if len(set(runs)) < LOOP_DISTINCT_SHARE * len(runs):
+            return "repetitive_output"
         return None
 
 
@@ -168,8 +193,8 @@ class UnreadableInput(Filter):
 #: An answer that says there is no answer: "N/A", "<No Output>", "<nooutput>", "No output.",
 #: "No output required", or a no-input marker where the output should be.
 _EMPTY_IN_EFFECT = re.compile(
-    r"^[\s\"'`<(\[\\]*(?:no[\s_-]*output\b|no[\s_-]*input\s*>|n/a\b|not applicable\W*$|"
-    r"NA\W*$|nothing to (?:output|show|return)\b|\(?empty\)?\W*$|null\W*$|-+\W*$)",
+    r"^[\s\"'`<(\[\\]*(?:no[\s_-]*output\b|no[\s_-]*input\s*>|n/a\b|not applicable[\s.!]*$|"
+    r"NA[\s.!]*$|nothing to (?:output|show|return)\b|\(?empty\)?[\s.!]*$|null[\s.!]*$|-+\s*$)",
     re.IGNORECASE,
 )
 
@@ -208,7 +233,7 @@ class TruncatedOutput(Filter):
         last_line = output.rsplit("\n", 1)[-1]
         if len(last_line.split()) < 3 and "\n" in output:
             return None  # a list of words, a sign-off
-        if output.endswith(","):
+        if output.endswith(",") and len(last_line.split()) > 6:  # not "Best regards,"
             return "truncated_output"
         match = _LAST_WORD.search(output)
         if match and match[1].lower() in _DANGLING and not match[1].isupper():
@@ -329,8 +354,13 @@ class SelfReference(Filter):
 
     def reason(self, candidate: Candidate) -> str | None:
         output = candidate.output.replace("’", "'")
-        if _SELF.search(output) and not _ROLEPLAY.search(candidate.instruction):
-            return "self_reference"
+        for match in _SELF.finditer(output):
+            line_start = output.rfind("\n", 0, match.start()) + 1
+            before = output[line_start : match.start()]
+            if before.count('"') % 2 or before.count("'") % 2:
+                continue  # inside a string literal: code that prints the words
+            if not _ROLEPLAY.search(candidate.instruction):
+                return "self_reference"
         return None
 
 
@@ -365,6 +395,7 @@ def defect_filters() -> list[Filter]:
     return [
         MergedTask(),
         EmptyInEffect(),
+        RepetitiveOutput(),
         UnreadableInput(),
         NonTextTask(),
         PromptEcho(),
