@@ -57,8 +57,8 @@ class RepetitiveOutput(Filter):
         words = candidate.output.lower().split()
         if len(words) < LOOP_MIN_WORDS:
             return None
-        runs = [" ".join(words[i : i + 4]) for i in range(len(words) - 3)]
-        if len(set(runs)) < LOOP_DISTINCT_SHARE * len(runs):
+        distinct = len(set(zip(words, words[1:], words[2:], words[3:], strict=False)))
+        if distinct < LOOP_DISTINCT_SHARE * (len(words) - 3):
             return "repetitive_output"
         return None
 
@@ -97,9 +97,13 @@ _PLACEHOLDER = re.compile(r"\{[^{}]*\}|<noinput>")
 ECHO_WORDS = 7
 
 
-def _shingles(text: str, size: int = ECHO_WORDS) -> set[str]:
-    words = _WORD.findall(text.lower())
-    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+def _runs(words: list[str], size: int = ECHO_WORDS) -> Iterable[tuple[str, ...]]:
+    """Every run of `size` consecutive words, built in C (zip) so a long answer stays cheap."""
+    return zip(*(words[i:] for i in range(size)), strict=False)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    return set(_runs(_WORD.findall(text.lower())))
 
 
 def template_lines() -> list[str]:
@@ -117,7 +121,7 @@ class PromptEcho(Filter):
     phrase only the prompt says ("List of 20 tasks:", "...by a GPT language model")."""
 
     def __init__(self, lines: Iterable[str] | None = None) -> None:
-        self.shingles: set[str] = set()
+        self.shingles: set[tuple[str, ...]] = set()
         for line in template_lines() if lines is None else lines:
             self.shingles |= _shingles(line)
 
@@ -125,11 +129,8 @@ class PromptEcho(Filter):
         text = candidate.output
         if _ECHO_PHRASES.search(text) and not _ECHO_PHRASES.search(candidate.instruction):
             return "prompt_echo"
-        words = _WORD.findall(text.lower())
-        shingles = self.shingles
-        for i in range(len(words) - ECHO_WORDS + 1):
-            if " ".join(words[i : i + ECHO_WORDS]) in shingles:
-                return "prompt_echo"
+        if not self.shingles.isdisjoint(_runs(_WORD.findall(text.lower()))):
+            return "prompt_echo"
         return None
 
 
@@ -194,17 +195,18 @@ class UnreadableInput(Filter):
 #: "No output required", or a no-input marker where the output should be.
 _EMPTY_IN_EFFECT = re.compile(
     r"^[\s\"'`<(\[\\]*(?:no[\s_-]*output\b|no[\s_-]*input\s*>|n/a\b|not applicable[\s.!]*$|"
-    r"NA[\s.!]*$|nothing to (?:output|show|return)\b|\(?empty\)?[\s.!]*$|null[\s.!]*$|-+\s*$)",
+    r"nothing to (?:output|show|return)\b|\(?empty\)?[\s.!]*$|null[\s.!]*$|-+\s*$)",
     re.IGNORECASE,
 )
 
 
 class EmptyInEffect(Filter):
-    """An output that is a marker for "no output": as useless as an empty one."""
+    """An output that is a marker for "no output": as useless as an empty one. "NA" counts
+    only in capitals ("Na" is sodium)."""
 
     def reason(self, candidate: Candidate) -> str | None:
-        match = _EMPTY_IN_EFFECT.match(candidate.output)
-        if match and (match[0].strip() != "NA" or candidate.output.strip().startswith("NA")):
+        output = candidate.output
+        if _EMPTY_IN_EFFECT.match(output) or output.strip().rstrip(".!") == "NA":
             return "empty_output"
         return None
 
@@ -228,17 +230,20 @@ class TruncatedOutput(Filter):
 
     def reason(self, candidate: Candidate) -> str | None:
         output = candidate.output.rstrip()
-        if len(output) < 20 or not reads_as_english(output) or _CODE_HINT.search(output):
+        if len(output) < 20:
             return None
-        last_line = output.rsplit("\n", 1)[-1]
-        if len(last_line.split()) < 3 and "\n" in output:
+        last_line = output[output.rfind("\n") + 1 :]
+        words = last_line.split()
+        if len(words) < 3 and "\n" in output:
             return None  # a list of words, a sign-off
-        if output.endswith(",") and len(last_line.split()) > 6:  # not "Best regards,"
-            return "truncated_output"
-        match = _LAST_WORD.search(output)
-        if match and match[1].lower() in _DANGLING and not match[1].isupper():
-            return "truncated_output"
-        return None
+        if output.endswith(","):
+            cut = len(words) > 6  # not "Best regards,"
+        else:
+            last = _LAST_WORD.search(output[-40:])
+            cut = last is not None and last[1].lower() in _DANGLING and not last[1].isupper()
+        if not cut or _CODE_HINT.search(output) or not reads_as_english(output):
+            return None
+        return "truncated_output"
 
 
 # -- tasks a text-only model cannot do ---------------------------------------------------------
@@ -309,10 +314,10 @@ _IMPERATIVE_START = re.compile(
 )
 #: Words saying the input is text to work on, so an imperative in it is the material, not a task.
 _WORKS_ON_TEXT = re.compile(
-    r"\b(?:sentence|text|phrase|statement|paragraph|passage|following|given|input|instruction|"
-    r"command|request|prompt|question|quote|excerpt|line|word|email|message|tweet|title|headline|"
-    r"story|this|below|above|task|query|sentences|grammar|tense|voice|verb|imperative|translate|"
-    r"paraphrase|rewrite|edit|correct|classify|categori[sz]e|category|type|intent|language)\b",
+    r"\b(?:sentences?|text|phrase|statement|paragraph|passage|following|given|input|instructions?|"
+    r"commands?|requests?|prompts?|questions?|excerpt|this|these|below|above|query|grammar|tense|"
+    r"voice|verbs?|imperative|translate|paraphrase|rewrite|edit|correct|classify|categori[sz]e|"
+    r"category|intent|summari[sz]e|respond|reply)\b",
     re.IGNORECASE,
 )
 
@@ -340,6 +345,8 @@ _SELF = re.compile(
     r"|\b(?:an|the) ai (?:assistant|model)(?: like me)?, i\b",
     re.IGNORECASE,
 )
+#: Substrings every `_SELF` match holds: most answers are rejected by `in`, without the regex.
+_SELF_HINTS = ("an ai", "the ai", "language model", "training data", "knowledge cutoff")
 #: Instructions that cast the model as an AI ("You are an AI therapist"): talking so is the task.
 _ROLEPLAY = re.compile(
     r"\b(?:you are|you're|act as|pretend|imagine|role|as if you were|persona)\b.*\bai\b"
@@ -353,6 +360,9 @@ class SelfReference(Filter):
     student learns the disclaimer, not the task. Refusals are caught before, by `Refusal`."""
 
     def reason(self, candidate: Candidate) -> str | None:
+        lowered = candidate.output.lower()
+        if not any(hint in lowered for hint in _SELF_HINTS):
+            return None
         output = candidate.output.replace("’", "'")
         for match in _SELF.finditer(output):
             line_start = output.rfind("\n", 0, match.start()) + 1
