@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
+    "CleanStats": "selfinstruct.dataset.clean",
+    "clean_file": "selfinstruct.dataset.clean",
     "DedupStats": "selfinstruct.dataset.dedup",
     "Match": "selfinstruct.quality.rouge",
     "RougeIndex": "selfinstruct.quality.rouge",
@@ -50,6 +52,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "AcceptedRecord",
     "BudgetExceeded",
+    "CleanStats",
     "ConfigError",
     "DedupStats",
     "ExportResult",
@@ -73,6 +76,7 @@ __all__ = [
     "__version__",
     "build_config",
     "check_file",
+    "clean_file",
     "dedup_file",
     "export_dataset",
     "generate",
@@ -100,6 +104,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from selfinstruct.config import GenerateConfig, build_config
+    from selfinstruct.dataset.clean import CleanStats, clean_file
     from selfinstruct.dataset.dedup import DedupStats, dedup_file
     from selfinstruct.dataset.export import ExportResult
     from selfinstruct.dataset.export import export as export_dataset

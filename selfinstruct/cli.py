@@ -398,3 +398,24 @@ def dedup(source: Path, out: Path, field: str, threshold: float, against: tuple[
                        tokenizer=tokenizer, removed_path=removed_path)
     click.echo(f"{stats.read:,} read, {stats.kept:,} kept, {stats.removed:,} removed "
                f"in {stats.seconds:.1f} s")
+
+
+@main.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for data.jsonl (kept) and rejected.jsonl (dropped, with reasons).")
+@click.option("--rouge-threshold", default=0.7, show_default=True, type=float,
+              help="Drop an instruction whose ROUGE-L F against a kept one is above this.")
+@click.option("--tokenizer", type=click.Choice(["default", "unicode"]), default="default",
+              show_default=True, help="default: rouge_score's (ASCII); unicode: every script.")
+@handle_errors
+def clean(source: Path, out: Path, rouge_threshold: float, tokenizer: Any) -> None:
+    """Run the quality gate and duplicate removal on any Alpaca JSON/JSONL dataset."""
+    from selfinstruct.dataset.clean import clean_file
+
+    stats = clean_file(source, out, rouge_threshold=rouge_threshold, tokenizer=tokenizer)
+    click.echo(f"{stats.read:,} read, {stats.kept:,} kept, {stats.read - stats.kept:,} dropped, "
+               f"{stats.markers:,} no-input markers set to \"\" in {stats.seconds:.1f} s")
+    for reason, count in stats.rejected.most_common():
+        click.echo(f"  {reason}: {count:,}")
+    click.echo(f"wrote {out / 'data.jsonl'} and {out / 'rejected.jsonl'}")

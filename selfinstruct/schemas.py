@@ -11,10 +11,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-#: Markers teachers (and the Self-Instruct/Alpaca prompts) use for "this task has no input".
+#: Markers teachers (and the Self-Instruct/Alpaca prompts) use for "this task has no input",
+#: as `_marker_core` reduces them: lower case, without brackets, quotes, punctuation or spaces.
 NO_INPUT_MARKERS = frozenset(
-    {"<noinput>", "<no input>", "<no_input>", "noinput", "no input"}
-    | {"<none>", "none", "n/a", "<empty>", "(none)", "empty"}
+    {"noinput", "none", "na", "nil", "null", "empty", "notapplicable", "blank"}
+    | {"noinputrequired", "noinputneeded", "noinputprovided", "noinputgiven", "noinputnecessary"}
+    | {"noinputisrequired", "noinputisneeded", "noinputexpected", "noinputavailable"}
 )
 
 #: C0/C1 control characters other than tab and newline: never valid in training text.
@@ -22,14 +24,30 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 _TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+_NOT_MARKER_LETTERS = re.compile(r"[^a-z]+")
+#: Longer text is never a marker; checked first so a long input costs one comparison.
+_MAX_MARKER_CHARS = 60
+
+
+def _marker_core(text: str) -> str:
+    return _NOT_MARKER_LETTERS.sub("", text.lower())
 
 
 def is_no_input(text: str) -> bool:
-    """True when `text` is one of the teacher's ways of saying "no input", also with a note
-    after it ("None (no input needed).")."""
-    whole = text.strip().strip(".").lower()
-    core = _TRAILING_NOTE.sub("", whole).strip().strip(".")
-    return whole in NO_INPUT_MARKERS or core in NO_INPUT_MARKERS
+    """True when `text` is one of the ways of saying "no input", in any spelling ("<noinput>",
+    "No input required.", "`<noinput>`", "\\<noinput>", "N/A", "None", "[No Input]"), also with
+    a note after it ("None (no input needed).")."""
+    if not text or len(text) > _MAX_MARKER_CHARS:
+        return False
+    if _marker_core(text) in NO_INPUT_MARKERS:
+        return True
+    return _marker_core(_TRAILING_NOTE.sub("", text.strip().rstrip(".,;:!"))) in NO_INPUT_MARKERS
+
+
+def normalise_input(text: str) -> str:
+    """The one normaliser of a task's input: a no-input marker becomes "", anything else is
+    kept as it is. Used by seed loading, generation parsing and `clean`; never a rejection."""
+    return "" if is_no_input(text) else text
 
 
 class Instance(BaseModel):
@@ -128,7 +146,6 @@ class Rejection(BaseModel):
     raw: str | None = None
     raw_truncated: bool = False
     cache_key: str | None = None
-
 
     @classmethod
     def of(cls, candidate: Candidate, reason: str, index: int, **extra: Any) -> Rejection:

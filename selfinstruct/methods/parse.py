@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from selfinstruct.schemas import CONTROL_CHARS, Candidate, Rejection, is_no_input
+from selfinstruct.schemas import CONTROL_CHARS, Candidate, Rejection, normalise_input
 
 #: Answers the provider cut off: the last task is incomplete, and why it was cut.
 CUT_SHORT = {"length": "truncated", "content_filter": "content_filter"}
@@ -87,9 +87,7 @@ def _split_fields(text: str) -> list[dict[str, str]]:
 
 def _to_candidate(fields: dict[str, str], request_index: int) -> Candidate | Rejection:
     instruction = _clean(fields.get("instruction", ""))
-    input_text = _clean(fields.get("input", ""))
-    if is_no_input(input_text):
-        input_text = ""
+    input_text = normalise_input(_clean(fields.get("input", "")))
     if "output" not in fields:
         return Rejection(
             reason="parse_error",
@@ -183,7 +181,7 @@ def parse_json_tasks(
             input_text = item.get("input") or ""
             candidate = Candidate(
                 instruction=str(item["instruction"]).strip(),
-                input="" if is_no_input(str(input_text)) else str(input_text).strip(),
+                input=normalise_input(str(input_text).strip()),
                 output=str(item["output"]).strip(),
                 request_index=request_index,
             )

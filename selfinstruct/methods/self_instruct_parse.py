@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from selfinstruct.methods.parse import evidence
-from selfinstruct.schemas import CONTROL_CHARS, Candidate, Rejection, is_no_input
+from selfinstruct.schemas import CONTROL_CHARS, Candidate, Rejection, normalise_input
 
 _ITEM = re.compile(
     r"""^[ \t>*_#-]*                              # bullets, quotes, markdown
@@ -182,4 +182,4 @@ def _to_instance(example: dict[str, str], opener: str, other: str) -> ParsedInst
             return ParsedInstance(given, "", "instance_missing_output")
         given, answer = example.get("input", ""), example["output"]
     given = clean_text(given)
-    return ParsedInstance("" if is_no_input(given) else given, clean_text(answer))
+    return ParsedInstance(normalise_input(given), clean_text(answer))

@@ -34,15 +34,14 @@ DEFAULT_BLACKLIST: tuple[str, ...] = (
 )
 
 #: How a teacher sounds when it refuses or talks about itself instead of doing the task.
+#: Talk about itself alone ("As an AI language model, ...") is `defects.SelfReference`.
 REFUSAL_PATTERNS: tuple[str, ...] = (
-    r"\bas an ai\b",
-    r"\bas a (?:large )?language model\b",
-    r"\bi(?:'m| am) (?:just )?an ai\b",
+    r"\b(?:as an ai|as a (?:large )?language model|i(?:'m| am) (?:just )?an ai)\b[^.\n]{0,60}"
+    r"\bi (?:can(?:not|'t)|do not|don't|am (?:not able|unable)|won't|have no)\b",
     r"\bi(?:'m| am) sorry,? but i (?:can(?:not|'t)|am unable|won't)\b",
     r"\bi (?:can(?:not|'t)|am unable to|won't be able to) "
     r"(?:fulfil|fulfill|assist|help with|comply|provide|browse|access)\b",
     r"\bi (?:do not|don't) have (?:access to|the ability to|personal (?:opinions|experiences))\b",
-    r"\bmy (?:training data|knowledge cutoff)\b",
 )
 
 
@@ -448,7 +447,10 @@ class NamedFunctionMissing(Filter):
 
 
 def default_filters() -> list[Filter]:
-    """The chain every method uses, cheapest and most telling first."""
+    """The chain every method uses, cheapest and most telling first; the defect filters of
+    `quality.defects` after the refusal check, so a refusal keeps its own reason."""
+    from selfinstruct.quality.defects import defect_filters  # it builds on this module
+
     return [
         BadStart(),
         InstructionLength(),
@@ -457,6 +459,7 @@ def default_filters() -> list[Filter]:
         EmptyOutput(),
         InputEqualsOutput(),
         Refusal(),
+        *defect_filters(),
         OutputLength(),
         CountMismatch(),
         NamedFunctionMissing(),

@@ -1,0 +1,416 @@
+"""Filters for the defects real instruction data is known for.
+
+The kinds are the ones AlpacaDataCleaned documented in the Stanford Alpaca 52K and a read of our
+own teachers' output found: tasks merged into an answer, the prompt echoed back, inputs the model
+cannot read (a bare link, "<Picture Attached>"), answers that say "no output", answers cut off
+mid-sentence, tasks that need an image, a photo or a recording, statements that are not tasks,
+an input that is a second instruction, and the teacher talking about itself. Every pattern is
+compiled once at import: the whole chain runs on every candidate of every request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+from selfinstruct.methods import prompts, prompts_completion
+from selfinstruct.quality.filters import Filter, reads_as_english
+from selfinstruct.schemas import Candidate
+
+# -- merged tasks ------------------------------------------------------------------------------
+#: A task label at the start of a line, numbered ("18. Instruction:") or after a separator.
+_MERGED = re.compile(
+    r"^[ \t#*/>`<!-]*(?:\d{1,3}\s*[.):]\s*)(?:instruction|input|output)\s*:"
+    r"|^[ \t]*(?:#{1,3}|\*{3}|/{3})?[ \t]*instruction\s*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+#: An unnumbered example appended after the answer: an `Input:` line, later an `Output:` line.
+_EXAMPLE_AFTER = re.compile(r"\n[ \t]*input[ \t]*:.*?\n[ \t]*output[ \t]*:", re.I | re.S)
+
+
+class MergedTask(Filter):
+    """The output (or input) carries another task: a numbered Instruction/Input/Output block
+    after the answer. The student would learn to append tasks to its answers."""
+
+    def reason(self, candidate: Candidate) -> str | None:
+        for text in (candidate.output, candidate.input):
+            if _MERGED.search(text):
+                return "merged_task"
+        if _EXAMPLE_AFTER.search(candidate.output):
+            return "merged_task"
+        return None
+
+
+# -- runaway repetition -----------------------------------------------------------------------
+#: Outputs shorter than this (in words) are not judged: a short refrain may rightly repeat.
+LOOP_MIN_WORDS = 40
+#: Below this share of distinct 4-word runs the answer is a loop, not a text.
+LOOP_DISTINCT_SHARE = 0.5
+
+
+class RepetitiveOutput(Filter):
+    """The answer loops ("Rick and Morty, Rick and Morty, ...", one line forty times): what a
+    teacher writes when it lost the thread and ran to the token limit."""
+
+    def reason(self, candidate: Candidate) -> str | None:
+        words = candidate.output.lower().split()
+        if len(words) < LOOP_MIN_WORDS:
+            return None
+        distinct = len(set(zip(words, words[1:], words[2:], words[3:], strict=False)))
+        if distinct < LOOP_DISTINCT_SHARE * (len(words) - 3):
+            return "repetitive_output"
+        return None
+
+
+# -- prompt echo -------------------------------------------------------------------------------
+#: Lines of the prompt Stanford Alpaca generated its 52K with (tatsu-lab/stanford_alpaca,
+#: prompt.txt): `clean` reads that data, and its echoes quote these.
+ALPACA_PROMPT_LINES: tuple[str, ...] = (
+    "You are asked to come up with a set of diverse task instructions.",
+    "These task instructions will be given to a GPT model and we will evaluate the GPT model "
+    "for completing the instructions.",
+    "Try not to repeat the verb for each instruction to maximize diversity.",
+    "The language used for the instruction also should be diverse.",
+    "A GPT language model should be able to complete the instruction.",
+    "do not ask the assistant to create any visual or audio output",
+    "The instructions should be 1 to 2 sentences long.",
+    "You should generate an appropriate input to the instruction.",
+    "The input field should contain a specific example provided for the instruction.",
+    "It should involve realistic data and should not contain simple placeholders.",
+    "In this case, we simply put in the input field.",
+    "The output should be an appropriate response to the instruction and the input.",
+    "Make sure the output is less than 100 words.",
+    "The goal is to make the list of tasks diverse",
+)
+#: Phrases only a prompt of this family says: the task list it asks for, and the "GPT model"
+#: the Alpaca prompt names, which its teacher quoted when it declined a task.
+_ECHO_PHRASES = re.compile(
+    r"\b(?:list of|here are) \d+ (?:new |diverse )?tasks?\b"
+    r"|\bnow write \d+ new tasks\b"
+    r"|\bgpt(?:-\d)?(?: language)? models?\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[a-z0-9]+")
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}|<noinput>")
+#: Words in a row shared with a template line that make it an echo, not a coincidence.
+ECHO_WORDS = 7
+
+
+def _runs(words: list[str], size: int = ECHO_WORDS) -> Iterable[tuple[str, ...]]:
+    """Every run of `size` consecutive words, built in C (zip) so a long answer stays cheap."""
+    return zip(*(words[i:] for i in range(size)), strict=False)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    return set(_runs(_WORD.findall(text.lower())))
+
+
+def template_lines() -> list[str]:
+    """The fixed text of our prompt templates (placeholders cut out) and of Alpaca's."""
+    lines: list[str] = list(ALPACA_PROMPT_LINES)
+    for module in (prompts, prompts_completion):
+        for name, value in vars(module).items():
+            if name.isupper() and isinstance(value, str) and len(value) > 40:
+                lines.extend(_PLACEHOLDER.split(value))
+    return lines
+
+
+class PromptEcho(Filter):
+    """The answer repeats the request: a run of `ECHO_WORDS` words from a template line, or a
+    phrase only the prompt says ("List of 20 tasks:", "...by a GPT language model")."""
+
+    def __init__(self, lines: Iterable[str] | None = None) -> None:
+        self.shingles: set[tuple[str, ...]] = set()
+        for line in template_lines() if lines is None else lines:
+            self.shingles |= _shingles(line)
+
+    def reason(self, candidate: Candidate) -> str | None:
+        text = candidate.output
+        if _ECHO_PHRASES.search(text) and not _ECHO_PHRASES.search(candidate.instruction):
+            return "prompt_echo"
+        if not self.shingles.isdisjoint(_runs(_WORD.findall(text.lower()))):
+            return "prompt_echo"
+        return None
+
+
+# -- unreadable inputs -------------------------------------------------------------------------
+_URL = (
+    r"(?:https?://|www\.)\S+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|io|co|uk)(?:/\S*)?"
+)
+#: An input that is only a link (in quotes, brackets or markdown) or an embedded image.
+_BARE_LINK = re.compile(
+    rf"^[\s\"'`<(\[]*(?:(?:!?\[[^\]]*\]\()?(?:{_URL})\)?[\s\"'`>)\].,]*)+$", re.IGNORECASE
+)
+_EMBEDDED_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b", re.IGNORECASE)
+#: Things a text model cannot open, named in a placeholder.
+_MEDIA = (
+    r"image|picture|photo(?:graph)?|pic|video|audio|sound|recording|file|attachment|attached|"
+    r"screenshot|painting|drawing|sketch|cartoon|comic|figure|chart|graph|diagram|map|logo|"
+    r"illustration|link|url|website|web ?page|pdf|document|scan|clip|song|gif"
+)
+#: "<Picture Attached>", "[Image]", "<image>", "[insert cartoon strip]", "(see attached)".
+_ATTACHMENT = re.compile(
+    rf"[<\[]\s*(?:(?:insert|attach(?:ed)?|add|an?|the|see|upload(?:ed)?|link to(?: an?| the)?)\s+)*"
+    rf"(?:\w+\s+){{0,2}}(?:{_MEDIA})s?\b[^<>\[\]]{{0,60}}[>\]]"
+    r"|\(\s*see (?:the )?attached[^()]*\)|\battached (?:file|image|photo|picture)s?\b",
+    re.IGNORECASE,
+)
+#: An input that is only a placeholder in brackets: "(Insert Article)", "(photo of a beach)",
+#: "[Insert example political speech]", "(Link to photo)".
+_WHOLE_PLACEHOLDER = re.compile(
+    r"^\s*[\[(]\s*(?:(?:insert|attach|add|paste|enter|upload|link to)\b[^\])]*"
+    rf"|(?:an?\s+|the\s+)?(?:\w+\s+)?(?:{_MEDIA})s?\b(?:\s+(?:of|attached|here|below)\b[^\])]*)?)"
+    r"[\])]\s*$",
+    re.IGNORECASE,
+)
+#: Tasks on the link's text itself (make a hyperlink, find the domain): the link is readable.
+_ON_THE_LINK = re.compile(
+    r"\b(?:hyperlinks?|domains?|html|href|anchor|shorten\w*|encod\w*|decod\w*|valid\w*|pars\w*|"
+    r"protocols?|query string|extensions?|regex|regular expression|markdown|slug|uri)\b",
+    re.IGNORECASE,
+)
+
+
+class UnreadableInput(Filter):
+    """The task works on something the model cannot read: a bare link to an article, page or
+    image (the teacher answers by inventing its content) or an attachment placeholder."""
+
+    def reason(self, candidate: Candidate) -> str | None:
+        given = candidate.input.strip()
+        if given and _BARE_LINK.match(given) and not _ON_THE_LINK.search(candidate.instruction):
+            return "unreadable_input:link"
+        if _EMBEDDED_IMAGE.search(given):
+            return "unreadable_input:image"
+        if _WHOLE_PLACEHOLDER.match(given):
+            return "unreadable_input:placeholder"
+        for text in (given, candidate.instruction):
+            if _ATTACHMENT.search(text):
+                return "unreadable_input:placeholder"
+        return None
+
+
+# -- empty-in-effect outputs -------------------------------------------------------------------
+#: An answer that says there is no answer: "N/A", "<No Output>", "<nooutput>", "No output.",
+#: "No output required", or a no-input marker where the output should be.
+_EMPTY_IN_EFFECT = re.compile(
+    r"^[\s\"'`<(\[\\]*(?:no[\s_-]*output\b|no[\s_-]*input\s*>|n/a\b|not applicable[\s.!]*$|"
+    r"nothing to (?:output|show|return)\b|\(?empty\)?[\s.!]*$|null[\s.!]*$|-+\s*$)",
+    re.IGNORECASE,
+)
+
+
+class EmptyInEffect(Filter):
+    """An output that is a marker for "no output": as useless as an empty one. "NA" counts
+    only in capitals ("Na" is sodium)."""
+
+    def reason(self, candidate: Candidate) -> str | None:
+        output = candidate.output
+        if _EMPTY_IN_EFFECT.match(output) or output.strip().rstrip(".!") == "NA":
+            return "empty_output"
+        return None
+
+
+# -- truncated outputs -------------------------------------------------------------------------
+#: Words an English sentence never ends on: an answer stopping on one was cut off.
+_DANGLING = frozenset(
+    {"the", "a", "an", "of", "to", "in", "at", "for", "with", "and", "or", "but", "from", "by"}
+    | {"on", "as", "than", "that", "which", "is", "are", "was", "were", "be", "will", "would"}
+    | {"their", "its", "his", "her", "our", "your", "my", "this", "these", "into", "because"}
+    | {"such", "if", "when", "while", "whose", "very", "can", "could", "should", "has", "have"}
+)
+_CODE_HINT = re.compile(r"```|[{};=<>]|^\s*(?:def|class|import|select|return)\b", re.I | re.M)
+_LAST_WORD = re.compile(r"([A-Za-z]+)\s*,?\s*$")
+
+
+class TruncatedOutput(Filter):
+    """Judged from the text: English prose ending on a dangling word ("...atomic number of") or
+    a comma. Code, lists of words and answers of a few words are never judged truncated; a
+    missing full stop alone is not a cut."""
+
+    def reason(self, candidate: Candidate) -> str | None:
+        output = candidate.output.rstrip()
+        if len(output) < 20:
+            return None
+        last_line = output[output.rfind("\n") + 1 :]
+        words = last_line.split()
+        if len(words) < 3 and "\n" in output:
+            return None  # a list of words, a sign-off
+        if output.endswith(","):
+            cut = len(words) > 6  # not "Best regards,"
+        else:
+            last = _LAST_WORD.search(output[-40:])
+            cut = last is not None and last[1].lower() in _DANGLING and not last[1].isupper()
+        if not cut or _CODE_HINT.search(output) or not reads_as_english(output):
+            return None
+        return "truncated_output"
+
+
+# -- tasks a text-only model cannot do ---------------------------------------------------------
+_MAKE = (
+    r"(?:design|create|make|draw|paint|sketch|generate|produce|render|build|construct|develop|"
+    r"illustrate|animate|craft|compose)"
+)
+_VISUAL = (
+    r"logo|poster|flyer|banner|icon|graphic|infographic|illustration|painting|sketch|drawing|"
+    r"artwork|art\s*work|piece of (?:art|artwork)|cartoon|comic(?: strip)?|mockup|mock-up|"
+    r"photo(?:graph)?|picture|image|video|animation|3d model|sculpture|collage|"
+    r"(?:bar|pie|line) (?:chart|graph)|chart|visual(?:ization| representation|isation)?|"
+    r"melody|tune|musical piece|piano piece|symphony|soundtrack|beat|mascot"
+)
+#: Verb, then the thing made within a few words, before any preposition or clause: "Design a
+#: logo for ...", "Create a poster that ...", not "Create a slogan for a poster".
+_NON_TEXT = re.compile(
+    rf"^(?:please\s+)?(?:{_MAKE})\s+(?:(?:a|an|the)\s+)?(?:\w+\s+)?design\s+(?:for|of)\s+"
+    rf"(?:(?!about\b|that\b)[\w'-]+\s+){{0,4}}?(?:{_VISUAL})s?\b"
+    rf"|^(?:please\s+)?(?:{_MAKE})\s+(?:(?!for\b|of\b|about\b|that\b|to\b|describing\b|with\b)"
+    rf"[\w'-]+\s+){{0,4}}?(?:{_VISUAL})s?\b(?!\s+(?:caption|title|description|slogan|idea|"
+    r"concept|script|prompt|name|tagline|text|copy|outline|brief)s?\b)"
+    r"|^(?:please\s+)?(?:take|snap|shoot)\s+(?:a|an|some|the)\s+(?:\w+\s+)?(?:photo|photograph|"
+    r"picture|selfie|video|snapshot)s?\b"
+    r"|^(?:please\s+)?(?:record|film|shoot|sing|play|perform|dance)\s+(?:a|an|the|some|this|your)?"
+    r"\s*(?:\w+\s+)?(?:video|song|melody|tune|podcast|audio|clip|piece|dance|music|voice)",
+    re.IGNORECASE,
+)
+
+
+class NonTextTask(Filter):
+    """The task asks for a picture, a photo, a recording or a design a text model cannot make:
+    "Design a logo", "Take a photo", "Record a video". A title, caption or description of one is
+    text and passes; so does anything merely naming a picture ("Best Picture Oscar")."""
+
+    def reason(self, candidate: Candidate) -> str | None:
+        return "non_text_task" if _NON_TEXT.search(candidate.instruction.lstrip()) else None
+
+
+# -- statements that are not tasks, inputs that are a second instruction -----------------------
+_SUBJECT = r"(?:i|we|he|she|they|it|there|my|our|his|her|their)"
+#: A narrative statement: a subject, then a past-tense or stative verb, no request anywhere.
+_STATEMENT = re.compile(rf"^{_SUBJECT}\s+(?:\w+ly\s+)?(?:was|were|went|had|did|said|\w+ed)\b", re.I)
+_REQUEST = re.compile(
+    r"\?|\b(?:please|can you|could you|would you|help|tell|write|give|explain|describe|list|"
+    r"what|how|why|which|who|where|when|should|suggest|need|want|would like|let'?s|make|find|"
+    r"identify|create|generate|rewrite|summari[sz]e|translate|classify|name)\b",
+    re.IGNORECASE,
+)
+
+
+class NotATask(Filter):
+    """An instruction that is a statement ("We went to the beach yesterday.") asks for nothing;
+    any answer to it is a guess."""
+
+    def reason(self, candidate: Candidate) -> str | None:
+        text = candidate.instruction.strip()
+        if _STATEMENT.match(text) and not _REQUEST.search(text) and not candidate.input:
+            return "not_a_task"
+        return None
+
+
+_IMPERATIVE_START = re.compile(
+    r"^(?:please\s+)?(?:write|generate|create|compose|describe|explain|list|give|provide|"
+    r"summari[sz]e|translate|classify|design|suggest|rewrite|name|tell me|make)\s+(?:a|an|me|the|"
+    r"some|\d+|three|five|ten)\b",
+    re.IGNORECASE,
+)
+#: Words saying the input is text to work on, so an imperative in it is the material, not a task.
+_WORKS_ON_TEXT = re.compile(
+    r"\b(?:sentences?|text|phrase|statement|paragraph|passage|following|given|input|instructions?|"
+    r"commands?|requests?|prompts?|questions?|excerpt|this|these|below|above|query|grammar|tense|"
+    r"voice|verbs?|imperative|translate|paraphrase|rewrite|edit|correct|classify|categori[sz]e|"
+    r"category|intent|summari[sz]e|respond|reply)\b",
+    re.IGNORECASE,
+)
+
+
+class InputIsInstruction(Filter):
+    """The input is a second task ("Write a poem about rain.") under an instruction that does not
+    treat it as text to work on: the output answers one of two tasks, never clearly which."""
+
+    def reason(self, candidate: Candidate) -> str | None:
+        given = candidate.input.strip()
+        if (
+            given
+            and len(given.split()) <= 40
+            and _IMPERATIVE_START.match(given)
+            and not _WORKS_ON_TEXT.search(candidate.instruction)
+        ):
+            return "input_is_instruction"
+        return None
+
+
+# -- self-reference ----------------------------------------------------------------------------
+_SELF = re.compile(
+    r"\bas an ai\b|\bas a (?:large )?language model\b|\bi(?:'m| am) (?:just )?an ai\b"
+    r"|\bmy (?:training data|knowledge cutoff)\b|\bi(?:'m| am) a (?:large )?language model\b"
+    r"|\b(?:an|the) ai (?:assistant|model)(?: like me)?, i\b",
+    re.IGNORECASE,
+)
+#: Substrings every `_SELF` match holds: most answers are rejected by `in`, without the regex.
+_SELF_HINTS = ("an ai", "the ai", "language model", "training data", "knowledge cutoff")
+#: Instructions that cast the model as an AI ("You are an AI therapist"): talking so is the task.
+_ROLEPLAY = re.compile(
+    r"\b(?:you are|you're|act as|pretend|imagine|role|as if you were|persona)\b.*\bai\b"
+    r"|\b(?:ai|language model|chatbot|assistant)s?\b",
+    re.IGNORECASE,
+)
+
+
+class SelfReference(Filter):
+    """The teacher talks about itself ("As an AI language model, ...") while answering: the
+    student learns the disclaimer, not the task. Refusals are caught before, by `Refusal`."""
+
+    def reason(self, candidate: Candidate) -> str | None:
+        lowered = candidate.output.lower()
+        if not any(hint in lowered for hint in _SELF_HINTS):
+            return None
+        output = candidate.output.replace("’", "'")
+        for match in _SELF.finditer(output):
+            line_start = output.rfind("\n", 0, match.start()) + 1
+            before = output[line_start : match.start()]
+            if before.count('"') % 2 or before.count("'") % 2:
+                continue  # inside a string literal: code that prints the words
+            if not _ROLEPLAY.search(candidate.instruction):
+                return "self_reference"
+        return None
+
+
+# -- templated outputs -------------------------------------------------------------------------
+_TEMPLATE_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+#: Fewer words than this may rightly repeat ("Positive", "The capital is Paris.").
+TEMPLATE_MIN_WORDS = 8
+
+
+class TemplatedOutput(Filter):
+    """The same answer, up to numbers, case and punctuation, under a different instruction: a
+    stock refusal or a template pasted everywhere. Stateful: it remembers each answer's shape
+    (16 bytes a record) and the first instruction it came with, so it belongs to one pass
+    over one dataset (`clean`); the generation loop catches repeats within an answer."""
+
+    def __init__(self) -> None:
+        self.seen: dict[bytes, bytes] = {}
+
+    def reason(self, candidate: Candidate) -> str | None:
+        words = _TEMPLATE_WORD.findall(candidate.output.lower())
+        if len(words) < TEMPLATE_MIN_WORDS:
+            return None
+        shape = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
+        task = " ".join(_TEMPLATE_WORD.findall(candidate.instruction.lower()))
+        task_key = hashlib.blake2b(task.encode(), digest_size=8).digest()
+        first = self.seen.setdefault(shape, task_key)
+        return "templated_output" if first != task_key else None
+
+
+def defect_filters() -> list[Filter]:
+    """The stateless defect filters, in the order `default_filters` runs them."""
+    return [
+        MergedTask(),
+        EmptyInEffect(),
+        RepetitiveOutput(),
+        UnreadableInput(),
+        NonTextTask(),
+        PromptEcho(),
+        SelfReference(),
+        NotATask(),
+        InputIsInstruction(),
+        TruncatedOutput(),
+    ]
