@@ -111,7 +111,7 @@ def _default_data() -> Path:
 def run_gate(path: Path) -> list[Outcome]:
     """Every record of one labelled file through a fresh `clean_filters()` chain, in order."""
     from selfinstruct.dataset.clean import clean_filters, read_alpaca
-    from selfinstruct.quality.filters import first_reason
+    from selfinstruct.quality.chain import first_reason
 
     chain = clean_filters()
     labels = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]

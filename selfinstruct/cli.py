@@ -365,8 +365,13 @@ def seeds_export(run: Path, out: Path, min_instances: int) -> None:
 @main.command()
 @click.option("--port", type=int, default=8000, show_default=True, help="Port on --host.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--threads", type=int, default=1, show_default=True,
-              help="CPU threads (llama.cpp's all-cores default stalls on a busy machine).")
+@click.option(
+    "--threads",
+    type=int,
+    default=1,
+    show_default=True,
+    help="CPU threads (llama.cpp's all-cores default stalls on a busy machine).",
+)
 @handle_errors
 def serve(port: int, host: str, threads: int) -> None:
     """Run the embedded local teacher alone, as an OpenAI-compatible server for other tools."""
@@ -377,45 +382,99 @@ def serve(port: int, host: str, threads: int) -> None:
 
 @main.command()
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Kept records (.json: a JSON array, else JSONL).")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Kept records (.json: a JSON array, else JSONL).",
+)
 @click.option("--field", default="instruction", show_default=True, help="Field compared.")
-@click.option("--threshold", default=0.7, show_default=True, type=float,
-              help="Drop a record whose ROUGE-L F against a kept one is above this.")
-@click.option("--against", multiple=True, type=click.Path(path_type=Path),
-              help="Files or folders whose records count as kept already (repeatable).")
-@click.option("--tokenizer", type=click.Choice(["default", "unicode"]), default="default",
-              show_default=True, help="default: rouge_score's (ASCII); unicode: every script.")
-@click.option("--removed", "removed_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Removed records with neighbour and score [removed.jsonl beside OUT].")
+@click.option(
+    "--threshold",
+    default=0.7,
+    show_default=True,
+    type=float,
+    help="Drop a record whose ROUGE-L F against a kept one is above this.",
+)
+@click.option(
+    "--against",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Files or folders whose records count as kept already (repeatable).",
+)
+@click.option(
+    "--tokenizer",
+    type=click.Choice(["default", "unicode"]),
+    default="default",
+    show_default=True,
+    help="default: rouge_score's (ASCII); unicode: every script.",
+)
+@click.option(
+    "--removed",
+    "removed_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Removed records with neighbour and score [removed.jsonl beside OUT].",
+)
 @handle_errors
-def dedup(source: Path, out: Path, field: str, threshold: float, against: tuple[Path, ...],
-          tokenizer: Any, removed_path: Path | None) -> None:
+def dedup(
+    source: Path,
+    out: Path,
+    field: str,
+    threshold: float,
+    against: tuple[Path, ...],
+    tokenizer: Any,
+    removed_path: Path | None,
+) -> None:
     """Remove near-duplicates from any Alpaca JSON/JSONL dataset, greedily in input order."""
     from selfinstruct.dataset.dedup import dedup_file
 
-    stats = dedup_file(source, out, field=field, threshold=threshold, against=against,
-                       tokenizer=tokenizer, removed_path=removed_path)
-    click.echo(f"{stats.read:,} read, {stats.kept:,} kept, {stats.removed:,} removed "
-               f"in {stats.seconds:.1f} s")
+    stats = dedup_file(
+        source,
+        out,
+        field=field,
+        threshold=threshold,
+        against=against,
+        tokenizer=tokenizer,
+        removed_path=removed_path,
+    )
+    click.echo(
+        f"{stats.read:,} read, {stats.kept:,} kept, {stats.removed:,} removed "
+        f"in {stats.seconds:.1f} s"
+    )
 
 
 @main.command()
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for data.jsonl (kept) and rejected.jsonl (dropped, with reasons).")
-@click.option("--rouge-threshold", default=0.7, show_default=True, type=float,
-              help="Drop an instruction whose ROUGE-L F against a kept one is above this.")
-@click.option("--tokenizer", type=click.Choice(["default", "unicode"]), default="default",
-              show_default=True, help="default: rouge_score's (ASCII); unicode: every script.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for data.jsonl (kept) and rejected.jsonl (dropped, with reasons).",
+)
+@click.option(
+    "--rouge-threshold",
+    default=0.7,
+    show_default=True,
+    type=float,
+    help="Drop an instruction whose ROUGE-L F against a kept one is above this.",
+)
+@click.option(
+    "--tokenizer",
+    type=click.Choice(["default", "unicode"]),
+    default="default",
+    show_default=True,
+    help="default: rouge_score's (ASCII); unicode: every script.",
+)
 @handle_errors
 def clean(source: Path, out: Path, rouge_threshold: float, tokenizer: Any) -> None:
     """Run the quality gate and duplicate removal on any Alpaca JSON/JSONL dataset."""
     from selfinstruct.dataset.clean import clean_file
 
     stats = clean_file(source, out, rouge_threshold=rouge_threshold, tokenizer=tokenizer)
-    click.echo(f"{stats.read:,} read, {stats.kept:,} kept, {stats.read - stats.kept:,} dropped, "
-               f"{stats.markers:,} no-input markers set to \"\" in {stats.seconds:.1f} s")
+    click.echo(
+        f"{stats.read:,} read, {stats.kept:,} kept, {stats.read - stats.kept:,} dropped, "
+        f'{stats.markers:,} no-input markers set to "" in {stats.seconds:.1f} s'
+    )
     for reason, count in stats.rejected.most_common():
         click.echo(f"  {reason}: {count:,}")
     click.echo(f"wrote {out / 'data.jsonl'} and {out / 'rejected.jsonl'}")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from selfinstruct.quality.chain import default_filters, first_reason
 from selfinstruct.quality.defects import (
     EmptyInEffect,
     InputIsInstruction,
@@ -28,7 +29,7 @@ from selfinstruct.quality.defects import (
     TruncatedOutput,
     UnreadableInput,
 )
-from selfinstruct.quality.filters import Filter, default_filters, first_reason
+from selfinstruct.quality.filters import Filter
 from selfinstruct.schemas import Candidate, is_no_input, normalise_input
 from selfinstruct.seeds.load import load_seed_file
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from selfinstruct.quality.chain import default_filters, first_reason
 from selfinstruct.quality.filters import (
     CountMismatch,
     NamedFunctionMissing,
-    default_filters,
-    first_reason,
     list_items,
     requested_count,
 )

@@ -170,7 +170,7 @@ def test_small_local_recipe_yields_valid_accepted_records(tmp_path: Path) -> Non
         render_block_grammar,
         render_completion_prompt,
     )
-    from selfinstruct.quality.filters import default_filters, first_reason
+    from selfinstruct.quality.chain import default_filters, first_reason
     from selfinstruct.schemas import Record, SeedTask
 
     seeds_file = Path(__file__).resolve().parents[1] / "seed_tasks" / "seed_tasks.jsonl"

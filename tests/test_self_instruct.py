@@ -33,7 +33,7 @@ from selfinstruct.methods.self_instruct_parse import (
     parse_instructions,
     parse_verdict,
 )
-from selfinstruct.quality.filters import default_filters
+from selfinstruct.quality.chain import default_filters
 from selfinstruct.schemas import Candidate, Instance, Record, SeedTask
 from selfinstruct.seeds.load import load_seeds
 from selfinstruct.teachers.client import Completion, TeacherRequest

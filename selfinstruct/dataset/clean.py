@@ -24,14 +24,9 @@ from typing import Any
 from selfinstruct.datafile import iter_json_objects
 from selfinstruct.dataset.dedup import _atomic_writer
 from selfinstruct.errors import ConfigError, SeedFileError
+from selfinstruct.quality.chain import default_filters, first_reason
 from selfinstruct.quality.defects import TemplatedOutput
-from selfinstruct.quality.filters import (
-    Blacklist,
-    Filter,
-    InstructionLength,
-    default_filters,
-    first_reason,
-)
+from selfinstruct.quality.filters import Blacklist, Filter, InstructionLength
 from selfinstruct.quality.rouge import TOKENIZERS, RougeIndex, TokenizerName
 from selfinstruct.schemas import CONTROL_CHARS, Candidate, normalise_input
 

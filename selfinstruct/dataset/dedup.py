@@ -160,8 +160,11 @@ def dedup_file(
     encoded = index.encode([text for text, _ in reference] + texts, allocate=True)
     index.prime(encoded)
     if reference:
-        index.add_encoded(encoded.slice(0, len(reference)), [key for _, key in reference],
-                          [text for text, _ in reference])
+        index.add_encoded(
+            encoded.slice(0, len(reference)),
+            [key for _, key in reference],
+            [text for text, _ in reference],
+        )
     encoded = encoded.slice(len(reference), len(encoded))
 
     kept = removed = 0
@@ -188,5 +191,6 @@ def dedup_file(
                     removed += 1
             report(stop, kept, removed)
         writer.close()
-    return DedupStats(read=len(records), kept=kept, removed=removed,
-                      seconds=time.perf_counter() - started)
+    return DedupStats(
+        read=len(records), kept=kept, removed=removed, seconds=time.perf_counter() - started
+    )

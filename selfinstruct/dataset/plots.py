@@ -147,7 +147,7 @@ def verb_noun(
         return fig
     palette = colormaps["tab20"]
     colours = [palette(i % 20) for i in range(len(chosen))]
-    ring = {"startangle": 90, "counterclock": False}
+    ring: dict[str, Any] = {"startangle": 90, "counterclock": False}
     inner, _ = ax.pie(
         [n for _, n in chosen],
         radius=0.62,
@@ -227,7 +227,8 @@ def acceptance_timeline(line: Timeline) -> Figure:
     carry timestamps)."""
     fig = new_figure(9, 3.8)
     ax = fig.add_subplot()
-    starts = [line.start + line.width * i for i in range(len(line.accepted))]
+    # datetimes: matplotlib plots them through its unit converters (its stubs say floats)
+    starts: list[Any] = [line.start + line.width * i for i in range(len(line.accepted))]
     width_days = line.width.total_seconds() / 86400
     rates = line.per_hour(line.accepted)
     ax.bar(starts, rates, width=width_days * 0.9, align="edge", color=BLUE, label="accepted")
@@ -242,7 +243,7 @@ def acceptance_timeline(line: Timeline) -> Figure:
             for a, r in zip(line.accepted, line.rejected, strict=True)
         ]
         twin = ax.twinx()
-        middles = [s + line.width / 2 for s in starts]
+        middles: list[Any] = [s + line.width / 2 for s in starts]
         twin.plot(middles, share, color=ORANGE, marker="o", label="accepted / candidates")
         twin.set_ylim(0, 1.05)
         twin.set_ylabel("accepted / candidates")

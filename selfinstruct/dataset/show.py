@@ -32,8 +32,10 @@ def sample_rows(
 ) -> tuple[list[dict[str, Any]], int]:
     """`n` random rows (records or rejections matching `reason` as a prefix) and the total."""
     run = Path(run)
-    path = run if run.is_file() else run / (
-        REJECTED if rejected else (RECORDS if (run / RECORDS).exists() else DATA)
+    path = (
+        run
+        if run.is_file()
+        else run / (REJECTED if rejected else (RECORDS if (run / RECORDS).exists() else DATA))
     )
     if not path.exists():
         raise SelfInstructError(f"{path}: no such file (is {run} a run directory?)")

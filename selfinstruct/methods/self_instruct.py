@@ -46,6 +46,7 @@ from selfinstruct.methods.self_instruct_parse import (
     parse_instructions,
     parse_verdict,
 )
+from selfinstruct.quality.chain import default_filters, first_reason
 from selfinstruct.quality.filters import (
     CountMismatch,
     EmptyOutput,
@@ -54,8 +55,6 @@ from selfinstruct.quality.filters import (
     NamedFunctionMissing,
     OutputLength,
     Refusal,
-    default_filters,
-    first_reason,
 )
 from selfinstruct.schemas import Candidate, Rejection, SeedTask
 from selfinstruct.teachers.client import Completion, Teacher, TeacherRequest
@@ -162,9 +161,7 @@ class SelfInstructMethod(Method):
         n = self.instructions_per_request
         bootstrap = [approx_tokens(self.build_request(i)[0]) for i in range(8)]
         instruction = sum(len(t.instruction) for t in self.seeds) / len(self.seeds) / 4
-        example = sum(task_tokens(t) - len(t.instruction) / 4 for t in self.seeds) / len(
-            self.seeds
-        )
+        example = sum(task_tokens(t) - len(t.instruction) / 4 for t in self.seeds) / len(self.seeds)
         sample = self.seeds[0].instruction
         classify = approx_tokens(
             TeacherRequest(0, render_classify_prompt(self.classify_demos, sample))

@@ -401,7 +401,7 @@ class TemplatedOutput(Filter):
 
 
 def defect_filters() -> list[Filter]:
-    """The stateless defect filters, in the order `default_filters` runs them."""
+    """The stateless defect filters, in the order `chain.default_filters` runs them."""
     return [
         MergedTask(),
         EmptyInEffect(),

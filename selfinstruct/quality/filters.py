@@ -444,32 +444,3 @@ class NamedFunctionMissing(Filter):
         if names & tokens:
             return None
         return "function_name_mismatch"
-
-
-def default_filters() -> list[Filter]:
-    """The chain every method uses, cheapest and most telling first; the defect filters of
-    `quality.defects` after the refusal check, so a refusal keeps its own reason."""
-    from selfinstruct.quality.defects import defect_filters  # it builds on this module
-
-    return [
-        BadStart(),
-        InstructionLength(),
-        Blacklist(),
-        ProgramRequest(),
-        EmptyOutput(),
-        InputEqualsOutput(),
-        Refusal(),
-        *defect_filters(),
-        OutputLength(),
-        CountMismatch(),
-        NamedFunctionMissing(),
-    ]
-
-
-def first_reason(filters: Sequence[Filter], candidate: Candidate) -> str | None:
-    """The reason of the first filter that rejects `candidate`, or None to keep it."""
-    for rule in filters:
-        found = rule.reason(candidate)
-        if found:
-            return found
-    return None

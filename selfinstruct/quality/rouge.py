@@ -341,8 +341,11 @@ class RougeIndex:
         old = (self._pool, self._pool_sig, self._pool_sig2)
         used = int(k.compact(self._state, self._lists, *old, *old, False))
         size = max(2 * used, used + 4 * m + 4096)
-        new = (np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.uint64),
-               np.zeros(size, dtype=np.uint64))
+        new = (
+            np.zeros(size, dtype=np.int64),
+            np.zeros(size, dtype=np.uint64),
+            np.zeros(size, dtype=np.uint64),
+        )
         k.compact(self._state, self._lists, *old, *new, True)
         self._pool, self._pool_sig, self._pool_sig2 = new
 
@@ -357,8 +360,21 @@ class RougeIndex:
         out_lcs = np.zeros(count, dtype=np.int64)
         done = 0
         while True:
-            done = k.run_batch(enc.tokens, enc.offsets, done, mode, self._store(), v, words,
-                               self._a, self._b, self._t, self._mul, out_rec, out_lcs)
+            done = k.run_batch(
+                enc.tokens,
+                enc.offsets,
+                done,
+                mode,
+                self._store(),
+                v,
+                words,
+                self._a,
+                self._b,
+                self._t,
+                self._mul,
+                out_rec,
+                out_lcs,
+            )
             if done >= count:
                 return out_rec, out_lcs
             m = int(enc.offsets[done + 1] - enc.offsets[done])
@@ -392,12 +408,16 @@ class RougeIndex:
         done = 0
         while done < len(enc):
             part = enc.slice(done, len(enc))
-            done += int(k.count_tokens(part.tokens, part.offsets, self._state, self._dup_next,
-                                       self._occ, counts))
+            done += int(
+                k.count_tokens(
+                    part.tokens, part.offsets, self._state, self._dup_next, self._occ, counts
+                )
+            )
             if done < len(enc):
                 self._grow_ids(int(enc.offsets[done + 1] - enc.offsets[done]))
                 counts = np.concatenate(
-                    [counts, np.zeros(self._okey.shape[0] - counts.shape[0], dtype=np.int64)])
+                    [counts, np.zeros(self._okey.shape[0] - counts.shape[0], dtype=np.int64)]
+                )
         ids = np.arange(counts.shape[0], dtype=np.int64)
         self._okey = np.where(counts > 0, counts * (1 << 32) - ids, self._okey[: len(ids)])
 
@@ -438,8 +458,9 @@ class RougeIndex:
         enc = self.encode((text for text, _ in items), allocate=True)
         return self.accept_encoded(enc, [key for _, key in items], [text for text, _ in items])
 
-    def accept_encoded(self, enc: Encoded, keys: Sequence[str], texts: Sequence[str]
-                       ) -> list[Match | None]:
+    def accept_encoded(
+        self, enc: Encoded, keys: Sequence[str], texts: Sequence[str]
+    ) -> list[Match | None]:
         """`accept_batch` for texts already encoded by this index (`encode(..., allocate=True)`),
         so a caller that primed the order with them does not tokenize twice."""
         recs, lcss = self._run(enc, _kernels().ACCEPT)

@@ -334,8 +334,9 @@ def add_record(x, store, a, b, t):
     signature(toks, sig)
     head = (rec << REC_SHIFT) | (min(m, LEN_MAX) << LEN_SHIFT)
     for j in range(plen):
-        post(toks[j], bucket(j), head | min(j, POS_MAX), sig, state, lists, pool, pool_sig,
-             pool_sig2)
+        post(
+            toks[j], bucket(j), head | min(j, POS_MAX), sig, state, lists, pool, pool_sig, pool_sig2
+        )
     return True
 
 

@@ -138,9 +138,7 @@ def concurrency(plan: RunPlan) -> int:
     return plan.config.batch_size if plan.config.batch_api else plan.config.concurrency
 
 
-def build_teacher(
-    plan: RunPlan, settings: TeacherSettings, run_dir: Path, say: Notify
-) -> Teacher:
+def build_teacher(plan: RunPlan, settings: TeacherSettings, run_dir: Path, say: Notify) -> Teacher:
     """The teacher with its cache and its transport: live requests, or the Batch API."""
     config = plan.config
     cache = None

@@ -90,7 +90,9 @@ def package_versions() -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def _teacher_endpoint(config: GenerateConfig, notify: Notify) -> Iterator[tuple[str | None, str]]:
+def _teacher_endpoint(
+    config: GenerateConfig, notify: Notify
+) -> Iterator[tuple[str | None, str | None]]:
     """Yield (base_url, model): the configured API, or the embedded local teacher."""
     if not uses_local_teacher(config):
         if not config.base_url and not config.api_key:

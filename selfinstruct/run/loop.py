@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 
 from selfinstruct.errors import BudgetExceeded, TeacherError, is_deferred, is_fatal
 from selfinstruct.methods.base import Method, UnitOutput
-from selfinstruct.quality.filters import Filter, default_filters, first_reason
+from selfinstruct.quality.chain import default_filters, first_reason
+from selfinstruct.quality.filters import Filter
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.schemas import CONTROL_CHARS, AcceptedRecord, Candidate, Rejection, SeedTask

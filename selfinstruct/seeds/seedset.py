@@ -18,7 +18,8 @@ from typing import Any
 
 from selfinstruct.datafile import expand_paths, iter_json_objects
 from selfinstruct.errors import RunDirError, SeedFileError
-from selfinstruct.quality.filters import Filter, default_filters, first_reason
+from selfinstruct.quality.chain import default_filters, first_reason
+from selfinstruct.quality.filters import Filter
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName, rouge_l
 from selfinstruct.schemas import AcceptedRecord, Candidate, SeedTask
 from selfinstruct.seeds.load import parse_seed_object

@@ -220,8 +220,10 @@ class BatchTransport:
             try:
                 await self._submit(endpoint, group, content)
             except Exception as exc:  # never leave a waiter hanging on a dead flusher
-                error = exc if isinstance(exc, SelfInstructError) else BatchFailed(
-                    f"submitting a batch failed: {exc!r}; rerun to continue"
+                error = (
+                    exc
+                    if isinstance(exc, SelfInstructError)
+                    else BatchFailed(f"submitting a batch failed: {exc!r}; rerun to continue")
                 )
                 for line in group:
                     _fail(line, error)
@@ -267,8 +269,13 @@ class BatchTransport:
             return
         batch.input_file_id = uploaded.id
         self._write(
-            {"submission": batch.submission, "input_file_id": uploaded.id,
-             "endpoint": endpoint, "keys": batch.keys, "at": batch.at}
+            {
+                "submission": batch.submission,
+                "input_file_id": uploaded.id,
+                "endpoint": endpoint,
+                "keys": batch.keys,
+                "at": batch.at,
+            }
         )
         # if this fails, the journaled submission is looked for by its metadata on rerun
         created = await self._retrying(lambda: self._create_once(batch))
@@ -294,9 +301,10 @@ class BatchTransport:
             if found is not None:
                 return found
         batch.status = "creating"
+        assert batch.input_file_id is not None  # set by the upload before any create
         return await self.wire.client.batches.create(
             input_file_id=batch.input_file_id,
-            endpoint=batch.endpoint,
+            endpoint=batch.endpoint,  # type: ignore[arg-type]  # one of the SDK's literals
             completion_window="24h",
             metadata={"selfinstruct_submission": batch.submission},
         )
@@ -327,8 +335,10 @@ class BatchTransport:
             seen: tuple[Any, ...] = ()
             rereads = 0
             batches = self.wire.client.batches
+            batch_id = batch.batch_id
+            assert batch_id is not None  # polled only once created
             while True:
-                info = await self._patiently(lambda: batches.retrieve(batch.batch_id))
+                info = await self._patiently(lambda: batches.retrieve(batch_id))
                 batch.status = info.status
                 counts = info.request_counts
                 now = (info.status, counts.completed if counts else None)
@@ -344,9 +354,13 @@ class BatchTransport:
                     rereads += 1
                 await asyncio.sleep(self.poll_s)
         except Exception as exc:  # no waiter may hang on a poller that died
-            error = exc if isinstance(exc, SelfInstructError) else BatchFailed(
-                f"batch {batch.batch_id}: cannot read its results ({exc!r}); it stays in "
-                "batches.jsonl: rerun to collect it"
+            error = (
+                exc
+                if isinstance(exc, SelfInstructError)
+                else BatchFailed(
+                    f"batch {batch.batch_id}: cannot read its results ({exc!r}); it stays in "
+                    "batches.jsonl: rerun to collect it"
+                )
             )
             for key in batch.keys:
                 line = self._take(key, batch)
@@ -503,9 +517,7 @@ class BatchTransport:
         del self._in_batch[key]
         return entry[0]
 
-    def _requeue(
-        self, batch: _Batch, keys: Iterable[str], why: str, delay: bool = False
-    ) -> None:
+    def _requeue(self, batch: _Batch, keys: Iterable[str], why: str, delay: bool = False) -> None:
         for key in keys:
             line = self._take(key, batch)
             if line is not None:
@@ -548,8 +560,11 @@ class BatchTransport:
                 continue
             if "keys" in entry:
                 batch = _Batch(
-                    entry["submission"], list(entry["keys"]), entry["endpoint"],
-                    float(entry.get("at") or 0.0), input_file_id=entry.get("input_file_id"),
+                    entry["submission"],
+                    list(entry["keys"]),
+                    entry["endpoint"],
+                    float(entry.get("at") or 0.0),
+                    input_file_id=entry.get("input_file_id"),
                 )
                 submissions[batch.submission] = batch
             elif entry.get("abandoned"):

@@ -61,4 +61,3 @@ class LiveTransport:
         """Count one request about to be sent; BudgetExceeded at the --max-requests cap."""
         if not self.wire.admit(1):
             raise BudgetExceeded(self.wire.max_requests_message())
-

@@ -208,12 +208,12 @@ def server_wait(exc: BaseException | None) -> float | None:
             return min(float(retry_after), MAX_SERVER_WAIT_S)
         except ValueError:
             pass
-    waits = [
+    parsed = [
         parse_reset(headers[name])
         for name in ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens")
         if headers.get(name)
     ]
-    waits = [w for w in waits if w is not None]
+    waits = [w for w in parsed if w is not None]
     return min(max(waits), MAX_SERVER_WAIT_S) if waits else None
 
 
@@ -295,9 +295,7 @@ class Wire:
         step = int.from_bytes(hashlib.sha256(request.step.encode()).digest()[:4], "big")
         return (self.settings.seed * 1_000_003 + request.index * 7919 + step) % 2**31
 
-    async def call_with_retries(
-        self, call: Callable[[], Awaitable[T]], what: str
-    ) -> tuple[T, int]:
+    async def call_with_retries(self, call: Callable[[], Awaitable[T]], what: str) -> tuple[T, int]:
         """`call()` under the retry policy, with the attempts it took; its last failure as a
         `TeacherError` naming `what`, the base URL and the model."""
         attempts = 0
@@ -331,8 +329,7 @@ class Wire:
             ) from None
         except BadResponse as exc:
             raise TeacherError(
-                f"{what}: {self.where()} sent an unusable answer after "
-                f"{attempts} attempts: {exc}"
+                f"{what}: {self.where()} sent an unusable answer after {attempts} attempts: {exc}"
             ) from None
         return result, attempts
 

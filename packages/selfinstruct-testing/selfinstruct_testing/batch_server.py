@@ -134,7 +134,6 @@ class _Batch:
         }
 
 
-
 class BatchHost(Protocol):
     """What the Batch service needs of the server it lives in (`FakeTeacherServer`)."""
 

@@ -22,8 +22,8 @@ def fake_teacher() -> Iterator[FakeTeacherServer]:
 def fake_teacher_factory() -> Iterator[Callable[..., FakeTeacherServer]]:
     """Start fake teachers with custom settings; all are stopped after the test.
 
-        def test_x(fake_teacher_factory):
-            server = fake_teacher_factory(latency=0.2, rpm_limit=10)
+    def test_x(fake_teacher_factory):
+        server = fake_teacher_factory(latency=0.2, rpm_limit=10)
     """
     servers: list[FakeTeacherServer] = []
 

@@ -30,6 +30,7 @@ class TaskGenerator(Protocol):
 
     def task(self, rng: random.Random, earlier: Sequence[Task] = ()) -> Task: ...
 
+
 #: The task an instance prompt is about is the last block (demonstration blocks come first);
 #: `(?:(?!\n###\n).)+?` cannot cross a block separator, so only the last block matches.
 _LAST_TASK = r"\n###\nTask: ((?:(?!\n###\n).)+?)\n\nWrite up to (\d+) examples for this task"

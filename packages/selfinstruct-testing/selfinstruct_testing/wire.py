@@ -35,6 +35,7 @@ ERRORS: dict[str, tuple[int, str, str, str | None]] = {  # kind -> (status, mess
     ),
 }
 
+
 def error_body(message: str, type_: str, code: str | None, param: str | None = None) -> dict:
     return {"error": {"message": message, "type": type_, "param": param, "code": code}}
 
