@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
+from selfinstruct.datafile import iter_jsonl_bytes
 from selfinstruct.errors import SelfInstructError
 from selfinstruct.store.writer import DATA, RECORDS, REJECTED, committed_sizes
 
@@ -27,7 +28,7 @@ def _rows(path: Path, limit: int | None = None) -> Iterator[dict[str, Any]]:
     """JSON lines of `path`, up to `limit` bytes (a live run's last commit)."""
     with open(path, "rb") as handle:
         raw = handle.read() if limit is None else handle.read(limit)
-    for line in raw.splitlines():
+    for _, line in iter_jsonl_bytes(raw):
         if line.strip():
             try:
                 yield json.loads(line)

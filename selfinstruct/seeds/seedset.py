@@ -8,7 +8,6 @@ format for a person to review and append, so the next run grows from a bigger se
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from selfinstruct.datafile import expand_paths, iter_json_objects
+from selfinstruct.datafile import expand_paths, iter_json_entries, iter_jsonl_bytes
 from selfinstruct.errors import RunDirError, SeedFileError
 from selfinstruct.quality.filters import Filter, default_filters, first_reason
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName, rouge_l
@@ -126,27 +125,9 @@ def leading_word(instruction: str) -> str:
 def _objects(path: Path) -> Iterator[tuple[int, dict[str, Any] | SeedFileError]]:
     """(line, object or error) for each entry; a JSONL file goes on past a broken line."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        text = None  # let the shared reader phrase the error
-    if text is None or text.lstrip().startswith("[") or not text.strip():
-        try:
-            yield from iter_json_objects(path)
-        except SeedFileError as exc:
-            yield exc.line or 0, exc
-        return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, SeedFileError(path, number, f"invalid JSON: {exc.msg}")
-            continue
-        if not isinstance(value, dict):
-            yield number, SeedFileError(path, number, "expected a JSON object")
-            continue
-        yield number, value
+        yield from iter_json_entries(path)
+    except SeedFileError as exc:
+        yield exc.line or 0, exc
 
 
 def _read(paths: Iterable[Path], report: SeedReport) -> None:
@@ -235,11 +216,15 @@ def committed_records(run_dir: str | Path) -> list[AcceptedRecord]:
     sizes = committed_sizes(run)
     if sizes is not None and RECORDS in sizes:
         raw = raw[: sizes[RECORDS]]
-    return [
-        AcceptedRecord.model_validate_json(line)
-        for line in raw.decode("utf-8").splitlines()
-        if line.strip()
-    ]
+    records = []
+    for number, line in iter_jsonl_bytes(raw):
+        try:
+            records.append(AcceptedRecord.model_validate_json(line))
+        except ValueError:
+            raise RunDirError(
+                f"{path}:{number}: damaged line (edited outside selfinstruct?)"
+            ) from None
+    return records
 
 
 def _slug(text: str, words: int = 6) -> str:
