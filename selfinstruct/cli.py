@@ -123,6 +123,8 @@ def main(debug: bool) -> None:
     type=float,
     help="Stop when more than this share of the last 100 requests failed [0.5].",
 )
+@click.option("--allow-mixed", is_flag=True, default=None,
+              help="Resume with another teacher or other seeds (run.json keeps the history).")
 @click.option("--dry-run", is_flag=True, help="Print the estimated requests, tokens and cost.")
 @click.option(
     "--config",

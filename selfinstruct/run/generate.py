@@ -26,7 +26,7 @@ from selfinstruct.config import (
     apply_profile,
     uses_local_teacher,
 )
-from selfinstruct.errors import ConfigError, SelfInstructError, TeacherAuthError
+from selfinstruct.errors import ConfigError, RunDirError, SelfInstructError, TeacherAuthError
 from selfinstruct.methods.alpaca import AlpacaMethod
 from selfinstruct.methods.base import Method
 from selfinstruct.methods.profiles import (
@@ -36,9 +36,10 @@ from selfinstruct.methods.profiles import (
     profile_from_config,
 )
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
+from selfinstruct.run.history import check_same_run, history_of
 from selfinstruct.run.loop import Generation, Progress, now_iso
 from selfinstruct.schemas import SeedTask
-from selfinstruct.seeds.load import file_sha256, load_seeds
+from selfinstruct.seeds.load import load_seeds_with_files
 from selfinstruct.store.writer import BATCH_JOURNAL, CACHE, RunStore
 from selfinstruct.teachers.client import Teacher, TeacherSettings, redact_url
 from selfinstruct.teachers.pricing import Price, run_price
@@ -218,18 +219,14 @@ def generate(
             "--batch-api needs the response cache: batch answers are kept there until the run "
             "uses them (drop --no-cache)"
         )
-    seeds = load_seeds(config.seeds)
+    _refuse_seeds_in_out(config)
+    seeds, seed_files = load_seeds_with_files(config.seeds)
     if config.model:
         _price_for(config, config.model)  # a budget that cannot be enforced fails before any I/O
-    seed_files = [
-        {"path": str(path), "sha256": file_sha256(path)}
-        for path in dict.fromkeys(_seed_paths(config))
-    ]
     with RunStore(config.out) as store:
+        previous = store.read_manifest() or {}
         for warning in store.warnings:
             say(f"warning: {warning}")
-        previous = store.read_manifest() or {}
-        created_at = previous.get("created_at") or now_iso()
         _warn_changed(previous, config, say)
         with _teacher_endpoint(config, say) as (base_url, model):
             return asyncio.run(
@@ -239,7 +236,7 @@ def generate(
                     store,
                     seeds,
                     seed_files,
-                    created_at,
+                    previous,
                     base_url,
                     model,
                     on_progress,
@@ -258,10 +255,16 @@ def _price_for(config: GenerateConfig, model: str) -> Price | None:
     return price
 
 
-def _seed_paths(config: GenerateConfig) -> list[Path]:
-    from selfinstruct.datafile import expand_paths
-
-    return expand_paths(config.seeds)
+def _refuse_seeds_in_out(config: GenerateConfig) -> None:
+    """The run directory is written, seeds are read: one folder cannot be both."""
+    out = config.out.resolve()
+    for path in config.seeds:
+        real = path.resolve()
+        if real == out or out in real.parents or real in out.parents:
+            raise ConfigError(
+                f"--seeds {path}: inside or around the run directory --out {config.out}; "
+                "seeds are the human-written tasks, keep them in their own folder"
+            )
 
 
 def _warn_changed(previous: dict[str, Any], config: GenerateConfig, say: Notify) -> None:
@@ -283,7 +286,7 @@ async def _run(
     store: RunStore,
     seeds: list[Any],
     seed_files: list[dict[str, Any]],
-    created_at: str,
+    previous: dict[str, Any],
     base_url: str | None,
     model: str | None,
     on_progress: Callable[[Progress], None] | None,
@@ -317,7 +320,28 @@ async def _run(
         from selfinstruct.teachers.cache import ResponseCache
 
         cache = ResponseCache(store.path / CACHE)
+        for warning in cache.warnings:
+            store.warnings.append(warning)
+            say(f"warning: {warning}")
     teacher = Teacher(settings, cache=cache, backoff_initial_s=config.retry_backoff_s)
+    local = uses_local_teacher(config)
+    identity = {"model": settings.model, "base_url": teacher.public_base_url, "local": local}
+    resumed = store.last_commit.request_index >= 0
+    if resumed:
+        try:
+            check_same_run(previous, identity, seed_files, config.allow_mixed, store.path)
+        except SelfInstructError:
+            await teacher.close()
+            if cache is not None:
+                cache.close()
+            raise
+    history = history_of(
+        previous if resumed else {},
+        identity,
+        seed_files,
+        from_request=store.last_commit.request_index + 1,
+    )
+    created_at = previous.get("created_at") or now_iso()
     concurrency = config.concurrency
     if config.batch_api:
         # every unit the target needs is asked at once: the sender gathers them into batches
@@ -388,7 +412,13 @@ async def _run(
             warnings=list(store.warnings),
         )
 
-    store.write_manifest(_manifest(config, summary(), seed_files, created_at))
+    def manifest(result: RunSummary) -> dict[str, Any]:
+        written = _manifest(config, result, seed_files, created_at)
+        written["teacher"]["local"] = local
+        written["history"] = history
+        return written
+
+    store.write_manifest(manifest(summary()))
     _install_signal_handlers(loop, say, teacher.batch.release_waiters if teacher.batch else None)
     try:
         await loop.run()
@@ -401,11 +431,24 @@ async def _run(
         raise
     finally:
         result = summary()
-        store.write_manifest(_manifest(config, result, seed_files, created_at))
-        await teacher.close()
-        if cache is not None:
-            cache.close()
+        try:
+            await teacher.close()  # first: a failing manifest write must not leak the session
+        finally:
+            if cache is not None:
+                cache.close()
+            _final_manifest(store, manifest(result), status, say)
     return result
+
+
+def _final_manifest(store: RunStore, manifest: dict[str, Any], status: str, say: Notify) -> None:
+    """Write the closing run.json; when the run already fails (a full disk), a failure here
+    is a warning, so the error the user sees is the first one, alone."""
+    try:
+        store.write_manifest(manifest)
+    except RunDirError as exc:
+        if status not in ("failed", "interrupted"):
+            raise
+        say(f"warning: {exc}")
 
 
 def resolve_profile(config: GenerateConfig) -> TeacherProfile:
