@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from selfinstruct.datafile import expand_paths, iter_json_entries, iter_jsonl_bytes
-from selfinstruct.errors import RunDirError, SeedFileError
+from selfinstruct.errors import ConfigError, OutputError, RunDirError, SeedFileError, output_error
 from selfinstruct.quality.filters import Filter, default_filters, first_reason
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName, rouge_l
 from selfinstruct.schemas import AcceptedRecord, Candidate, SeedTask
 from selfinstruct.seeds.load import parse_seed_object
-from selfinstruct.store.writer import RECORDS, committed_sizes, dumps
+from selfinstruct.store.writer import RECORDS, committed_sizes, dumps, write_atomic
 
 #: First words that make an instruction a question rather than a command.
 QUESTION_WORDS = frozenset(
@@ -232,11 +232,18 @@ def _slug(text: str, words: int = 6) -> str:
     return "_".join(found) or "task"
 
 
-def export_seeds(run_dir: str | Path, out: str | Path, *, min_instances: int = 1) -> int:
+def export_seeds(
+    run_dir: str | Path, out: str | Path, *, min_instances: int = 1, force: bool = False
+) -> int:
     """Write a run's accepted tasks in the Self-Instruct seed format (one task per
     instruction, its records as instances); returns how many tasks were written. Writes no
-    file when there is no task: an empty seed file would stop the next run that reads it."""
+    file when there is no task: an empty seed file would stop the next run that reads it.
+    An existing `out` (maybe hand-written seeds) is replaced only with `force`, and the file
+    appears whole or not at all."""
     run = Path(run_dir)
+    target = Path(out)
+    if target.exists() and not force:
+        raise ConfigError(f"{target}: exists; use --force to replace it, or pick another --out")
     groups: dict[str, list[AcceptedRecord]] = defaultdict(list)
     for record in committed_records(run):
         groups[record.instruction].append(record)
@@ -254,8 +261,11 @@ def export_seeds(run_dir: str | Path, out: str | Path, *, min_instances: int = 1
         )
     ]
     if tasks:
-        target = Path(out)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "w", encoding="utf-8", newline="\n") as handle:
-            handle.writelines(dumps(task) + "\n" for task in tasks)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, "".join(dumps(task) + "\n" for task in tasks).removesuffix("\n"))
+        except RunDirError as exc:
+            raise OutputError(f"{exc}; nothing was replaced") from None
+        except OSError as exc:
+            raise output_error(target, exc) from None
     return len(tasks)

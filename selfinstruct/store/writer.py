@@ -425,14 +425,16 @@ def _reserve_space(path: Path) -> None:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write a whole file through a temporary sibling and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = ""
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         hint = " (disk full)" if exc.errno == errno.ENOSPC else ""
         raise RunDirError(f"{path}: cannot write{hint}: {exc.strerror}") from None
