@@ -445,6 +445,11 @@ def _final_manifest(store: RunStore, manifest: dict[str, Any], status: str, say:
     is a warning, so the error the user sees is the first one, alone."""
     try:
         store.write_manifest(manifest)
+        return
+    except RunDirError:
+        store.free_reserve()  # a full disk (the cache or a record filled it): use the reserve
+    try:
+        store.write_manifest(manifest)
     except RunDirError as exc:
         if status not in ("failed", "interrupted"):
             raise

@@ -252,8 +252,6 @@ class RunStore:
                 raise
         except OSError as exc:
             self._roll_back()
-            if exc.errno == errno.ENOSPC:
-                (self.path / RESERVE).unlink(missing_ok=True)  # room for the final run.json
             hint = " (disk full)" if exc.errno == errno.ENOSPC else ""
             raise RunDirError(
                 f"{self.path}: writing failed{hint}: {exc.strerror}; every record committed "
@@ -265,6 +263,11 @@ class RunStore:
         """Cut the files back to the last commit after a failed write (best effort)."""
         for name in APPENDED:
             _truncate(self._files[name], self.last_commit.sizes.get(name, 0))
+
+    def free_reserve(self) -> None:
+        """Give back the space set aside at open (the disk is full: run.json must still fit)."""
+        with contextlib.suppress(OSError):
+            (self.path / RESERVE).unlink(missing_ok=True)
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Replace `run.json` atomically: readers see the old or the new one, never half."""

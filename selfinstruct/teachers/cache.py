@@ -95,9 +95,15 @@ class ResponseCache:
         return aside
 
     def _failed(self, exc: sqlite3.Error) -> RunDirError:
-        full = "full" in str(exc).lower()
-        hint = "free space and rerun" if full else "delete it and rerun (answers are asked again)"
-        return RunDirError(f"{self.path}: the response cache failed ({exc}); {hint}")
+        if "full" in str(exc).lower():
+            return RunDirError(
+                f"{self.path}: cannot store an answer (disk full); every record committed before "
+                "is intact, free space and rerun the same command to resume"
+            )
+        return RunDirError(
+            f"{self.path}: the response cache failed ({exc}); delete it and rerun (answers not "
+            "committed yet are asked again)"
+        )
 
     def get(self, key: str) -> CachedResponse | None:
         try:
