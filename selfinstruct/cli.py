@@ -12,9 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import click
+from selfinstruct import early_signal
 
-from selfinstruct.errors import SelfInstructError
+early_signal.install()  # before the slow imports: a SIGTERM now gets a message, not -15
+
+import click  # noqa: E402
+
+from selfinstruct.errors import SelfInstructError  # noqa: E402
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -123,6 +127,12 @@ def main(debug: bool) -> None:
     type=float,
     help="Stop when more than this share of the last 100 requests failed [0.5].",
 )
+@click.option(
+    "--allow-mixed",
+    is_flag=True,
+    default=None,
+    help="Resume with another teacher or other seeds (run.json keeps the history).",
+)
 @click.option("--dry-run", is_flag=True, help="Print the estimated requests, tokens and cost.")
 @click.option(
     "--config",
@@ -162,9 +172,9 @@ def generate(
     rejected = sum(summary.rejected.values())
     click.echo(
         f"{summary.status}: {summary.accepted}/{summary.target} records in {summary.out}/data.jsonl"
-        f" | {summary.requests} requests ({summary.requests_sent} sent now, "
-        f"{summary.cache_hits} from cache) | tokens {summary.prompt_tokens} in / "
-        f"{summary.completion_tokens} out | {summary.wall_time_s:.1f}s",
+        f" | {summary.requests} requests committed | this session: {summary.requests_sent} sent"
+        f" (retries included), {summary.cache_hits} from cache | tokens {summary.prompt_tokens}"
+        f" in / {summary.completion_tokens} out | {summary.wall_time_s:.1f}s",
         err=True,
     )
     if summary.cost_usd is not None:
@@ -179,7 +189,11 @@ def generate(
 
         folded = by_family(summary.rejected).most_common()
         reasons = ", ".join(f"{reason} {n}" for reason, n in folded)
-        click.echo(f"rejected {rejected} of {summary.candidates} candidates: {reasons}", err=True)
+        click.echo(
+            f"rejected {rejected} ({summary.candidates} candidates parsed, "
+            f"{summary.accepted} kept; failed requests count too): {reasons}",
+            err=True,
+        )
     if summary.stop is not None:
         click.echo(summary.stop.message, err=True)
     if summary.exit_code:
@@ -210,7 +224,14 @@ def validate(files: tuple[Path, ...]) -> None:
 @click.argument("run", type=click.Path(path_type=Path))
 @click.option("--rejected", is_flag=True, help="Sample rejections instead of records.")
 @click.option("--reason", help="Only rejections whose reason starts with this.")
-@click.option("-n", "count", type=int, default=5, show_default=True, help="How many to show.")
+@click.option(
+    "-n",
+    "count",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="How many to show.",
+)
 @click.option("--seed", type=int, help="Random seed for the sample.")
 @handle_errors
 def show(run: Path, rejected: bool, reason: str | None, count: int, seed: int | None) -> None:
@@ -351,12 +372,13 @@ def seeds_check(paths: tuple[Path, ...], rouge_threshold: float, tokenizer: Any)
     show_default=True,
     help="Skip tasks with fewer accepted instances.",
 )
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 @handle_errors
-def seeds_export(run: Path, out: Path, min_instances: int) -> None:
+def seeds_export(run: Path, out: Path, min_instances: int, force: bool) -> None:
     """A run's accepted tasks in the Self-Instruct seed format, to review and append."""
     from selfinstruct.seeds.seedset import export_seeds
 
-    count = export_seeds(run, out, min_instances=min_instances)
+    count = export_seeds(run, out, min_instances=min_instances, force=force)
     if count == 0:
         _fail(f"{run}: no task with at least {min_instances} accepted instance(s); nothing written")
     click.echo(f"{count} tasks written to {out}; review them, then add the file to --seeds")
@@ -413,7 +435,7 @@ def serve(port: int, host: str, threads: int) -> None:
     "--removed",
     "removed_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Removed records with neighbour and score [removed.jsonl beside OUT].",
+    help="Removed records with neighbour and score [STEM.removed.jsonl beside OUT].",
 )
 @handle_errors
 def dedup(

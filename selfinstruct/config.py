@@ -10,20 +10,24 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from selfinstruct.errors import ConfigError
+from selfinstruct.datafile import read_text
+from selfinstruct.errors import ConfigError, SeedFileError
 
 DEFAULT_SEEDS = "seed_tasks/seed_tasks.jsonl"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+#: A config file is a few lines; a bigger one is not a config file.
+MAX_CONFIG_BYTES = 1_000_000
 
 
 class GenerateConfig(BaseModel):
     """Everything a `generate` run needs. Dumps without the key."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    #: inf/nan are refused in every float (`--timeout inf` would overflow a timer mid-run)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
     out: Path = Path("outputs/run")
     seeds: list[Path] = Field(default_factory=lambda: [Path(DEFAULT_SEEDS)])
@@ -67,13 +71,16 @@ class GenerateConfig(BaseModel):
     rouge_threshold: float = Field(default=0.7, gt=0.0, le=1.0)
     tokenizer: Literal["default", "unicode"] = "default"
     use_cache: bool = True
+    #: resume a run with another teacher or other seeds (run.json keeps the history)
+    allow_mixed: bool = False
     # run control and budget
     max_cost: float | None = Field(default=None, gt=0)
     max_tokens_total: int | None = Field(default=None, gt=0)
     max_requests: int | None = Field(default=None, gt=0)
     stall_requests: int = Field(default=50, ge=0)
     max_error_rate: float = Field(default=0.5, gt=0.0, le=1.0)
-    prices: dict[str, dict[str, float]] = Field(default_factory=dict)
+    #: USD per million tokens; a negative price would make every budget unreachable
+    prices: dict[str, dict[str, Annotated[float, Field(ge=0)]]] = Field(default_factory=dict)
 
     @field_validator("base_url")
     @classmethod
@@ -140,9 +147,13 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
     """The `[generate]` table of a TOML file (or its top level), as a dict of settings."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+        data = tomllib.loads(read_text(path, limit=MAX_CONFIG_BYTES))
+    except SeedFileError as exc:
+        if exc.message == "no such file":
+            raise ConfigError(f"{path}: config file not found") from None
+        raise ConfigError(f"{exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -5,6 +5,7 @@ can turn it into a one-line message and an exit code without a traceback.
     ├── ConfigError                   a flag, config file or environment value is wrong
     ├── SeedFileError(path, line)     a seed or dataset file is malformed (names file:line)
     ├── RunDirError                   the run directory is unusable (locked, not writable, full)
+    ├── OutputError                   an export, dedup or seed file cannot be written (full disk)
     └── TeacherError                  the teacher could not be used
         ├── TeacherHTTPError(status)  the API answered with an HTTP error after all retries
         │   └── TeacherAuthError      401/403: bad key; never retried
@@ -43,6 +44,19 @@ class SeedFileError(SelfInstructError):
 
 class RunDirError(SelfInstructError):
     """The run directory cannot be used (locked by another process, not writable, disk full)."""
+
+
+class OutputError(SelfInstructError):
+    """An output of export, dedup or seeds export cannot be written; nothing half-written is
+    left under its final name."""
+
+
+def output_error(path: str | Path, exc: OSError) -> OutputError:
+    """The one-line message of a failed output write."""
+    import errno
+
+    hint = " (disk full)" if exc.errno == errno.ENOSPC else ""
+    return OutputError(f"{path}: cannot write{hint}: {exc.strerror or exc}; nothing was replaced")
 
 
 class TeacherError(SelfInstructError):

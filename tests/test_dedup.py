@@ -43,7 +43,7 @@ def test_jsonl_in_jsonl_out(tmp_path: Path) -> None:
     assert (stats.read, stats.kept, stats.removed) == (6, 4, 2)
     kept = read_jsonl(tmp_path / "out" / "clean.jsonl")
     assert kept == [RECORDS[i] for i in (0, 2, 3, 5)]  # unchanged, in input order
-    removed = read_jsonl(tmp_path / "out" / "removed.jsonl")
+    removed = read_jsonl(tmp_path / "out" / "clean.removed.jsonl")
     assert [r["instruction"] for r in removed] == [RECORDS[1]["instruction"],
                                                     RECORDS[4]["instruction"]]
     first = removed[0]
@@ -78,7 +78,7 @@ def test_against_files_and_other_field(tmp_path: Path) -> None:
     stats = dedup_file(source, tmp_path / "o.jsonl", field="prompt", against=[tmp_path / "old"],
                        progress=False)
     assert (stats.kept, stats.removed) == (3, 3)
-    removed = read_jsonl(tmp_path / "removed.jsonl")
+    removed = read_jsonl(tmp_path / "o.removed.jsonl")
     assert removed[-1]["_neighbour_source"] == f"{seen}:1"
     assert [r["prompt"] for r in read_jsonl(tmp_path / "o.jsonl")] == [
         RECORDS[i]["instruction"] for i in (0, 2, 3)
@@ -106,7 +106,7 @@ def test_empty_input_gives_empty_outputs(tmp_path: Path) -> None:
     stats = dedup_file(source, tmp_path / "o.json", progress=False)
     assert stats.read == 0
     assert json.loads((tmp_path / "o.json").read_text()) == []
-    assert (tmp_path / "removed.jsonl").read_text() == ""
+    assert (tmp_path / "o.removed.jsonl").read_text() == ""
 
 
 def test_missing_field_names_file_and_line(tmp_path: Path) -> None:

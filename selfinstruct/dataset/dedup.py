@@ -8,9 +8,9 @@ with `rouge.RougeIndex`.
 Outputs, each written to a temporary file and renamed, so a crash never leaves half a file:
 - OUT: the kept records, unchanged, in input order; a JSON array when OUT ends in `.json`,
   else JSONL. UTF-8, non-ASCII kept as is.
-- the removed file (default `removed.jsonl` beside OUT): one line per dropped record, the
-  record itself plus `_neighbour` (the kept instruction it duplicates), `_neighbour_source`
-  (`file:line` of that record) and `_score` (their ROUGE-L F).
+- the removed file (default `STEM.removed.jsonl` beside OUT, one per output): one line per
+  dropped record, the record itself plus `_neighbour` (the kept instruction it duplicates),
+  `_neighbour_source` (`file:line` of that record) and `_score` (their ROUGE-L F).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from selfinstruct.datafile import expand_paths, iter_json_objects
-from selfinstruct.errors import ConfigError, SeedFileError
+from selfinstruct.errors import ConfigError, SeedFileError, output_error
 from selfinstruct.quality.rouge import TOKENIZERS, RougeIndex, TokenizerName
 
 __all__ = ["DedupStats", "dedup_file"]
@@ -142,7 +142,9 @@ def dedup_file(
     if tokenizer not in TOKENIZERS:
         raise ConfigError(f"--tokenizer must be one of {', '.join(TOKENIZERS)}, got {tokenizer}")
     source, out = Path(source), Path(out)
-    removed_file = Path(removed_path) if removed_path is not None else out.parent / "removed.jsonl"
+    removed_file = Path(removed_path) if removed_path is not None else removed_beside(out)
+    if removed_file.resolve() == out.resolve():
+        raise ConfigError(f"--removed {removed_file}: the same file as --out")
 
     index = RougeIndex(threshold, tokenizer)
     reference: list[tuple[str, str]] = []  # (text, "file:line") of the --against records
@@ -167,6 +169,31 @@ def dedup_file(
         )
     encoded = encoded.slice(len(reference), len(encoded))
 
+    try:
+        kept, removed = _write(out, removed_file, index, encoded, records, keys, texts, progress)
+    except OSError as exc:
+        raise output_error(exc.filename or out, exc) from None
+    return DedupStats(
+        read=len(records), kept=kept, removed=removed, seconds=time.perf_counter() - started
+    )
+
+
+def removed_beside(out: Path) -> Path:
+    """The default removed file of `out`: its own, so outputs in one folder never share one."""
+    return out.with_name(f"{out.stem}.removed.jsonl")
+
+
+def _write(
+    out: Path,
+    removed_file: Path,
+    index: RougeIndex,
+    encoded: Any,
+    records: list[dict[str, Any]],
+    keys: list[str],
+    texts: list[str],
+    progress: bool,
+) -> tuple[int, int]:
+    """Decide in batches and stream both outputs; returns (kept, removed)."""
     kept = removed = 0
     with (
         _atomic_writer(out) as out_handle,
@@ -191,6 +218,4 @@ def dedup_file(
                     removed += 1
             report(stop, kept, removed)
         writer.close()
-    return DedupStats(
-        read=len(records), kept=kept, removed=removed, seconds=time.perf_counter() - started
-    )
+    return kept, removed

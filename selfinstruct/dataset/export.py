@@ -23,7 +23,7 @@ from typing import Any
 from selfinstruct.dataset.card import CardInfo, dataset_name, llamafactory_info, render_card
 from selfinstruct.dataset.sources import Source, load_source
 from selfinstruct.dataset.split import Similarity, rouge_similarity, split_records
-from selfinstruct.errors import ConfigError
+from selfinstruct.errors import ConfigError, output_error
 from selfinstruct.schemas import Record
 
 FORMATS = ("alpaca-json", "alpaca-jsonl", "openai-chat", "sharegpt", "hf")
@@ -143,6 +143,26 @@ def _check_out(out: Path, source: Path, overwrite: bool) -> None:
         raise ConfigError(f"{out}: exists and is not empty; use --overwrite to replace it")
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale(out: Path) -> None:
+    """Delete the `.OUT.tmp-PID` / `.OUT.old-PID` folders of exports that were killed (their
+    process is gone); a live export's folder is left alone."""
+    for prefix in (f".{out.name}.tmp-", f".{out.name}.old-"):
+        for path in out.parent.glob(f"{prefix}*"):
+            pid = path.name.removeprefix(prefix)
+            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
+
+
 def _swap_into_place(tmp: Path, out: Path) -> None:
     """Replace `out` by `tmp` with renames, so `out` is never a half-written export."""
     old = out.with_name(f".{out.name}.old-{os.getpid()}")
@@ -192,10 +212,14 @@ def export(
     if split.validation:
         splits["validation"] = [src.records[i] for i in split.validation]
 
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(out)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+    except OSError as exc:
+        raise output_error(out, exc) from None
     try:
         if format == "hf":
             files = _write_hf(tmp, splits)
@@ -219,6 +243,9 @@ def export(
             json.dumps(entries, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         _swap_into_place(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise output_error(out, exc) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from selfinstruct.datafile import iter_json_objects
+from selfinstruct.datafile import iter_json_entries, iter_json_objects
 from selfinstruct.errors import SeedFileError
 from selfinstruct.schemas import Record, describe_errors
 
@@ -30,8 +30,11 @@ def check_file(path: str | Path) -> Iterator[Problem]:
     seen: dict[tuple[str, str], int] = {}
     count = 0
     try:
-        for line, obj in iter_json_objects(path):
+        for line, obj in iter_json_entries(path):
             count += 1
+            if isinstance(obj, SeedFileError):
+                yield Problem(obj.path, obj.line, obj.message)
+                continue
             try:
                 record = Record.model_validate(obj)
             except ValidationError as exc:

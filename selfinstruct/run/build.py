@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from selfinstruct.config import GenerateConfig, apply_profile, uses_local_teacher
 from selfinstruct.errors import ConfigError
@@ -22,7 +23,7 @@ from selfinstruct.methods.profiles import (
     profile_from_config,
 )
 from selfinstruct.schemas import SeedTask
-from selfinstruct.seeds.load import load_seeds
+from selfinstruct.seeds.load import load_seeds_with_files
 from selfinstruct.store.layout import BATCH_JOURNAL, CACHE
 from selfinstruct.teachers.client import Teacher, TeacherSettings, TransportFactory
 from selfinstruct.teachers.pricing import Price, run_price
@@ -37,6 +38,8 @@ class RunPlan:
     config: GenerateConfig  # with the profile's settings applied
     profile: TeacherProfile
     seeds: list[SeedTask]
+    #: each seed file's `{"path", "sha256"}`, hashed from the bytes parsed
+    seed_files: list[dict[str, Any]]
     method: Method
     #: the embedded local teacher (free, no key), not an API
     local: bool
@@ -57,10 +60,24 @@ def plan_run(config: GenerateConfig) -> RunPlan:
             "--batch-api needs the response cache: batch answers are kept there until the run "
             "uses them (drop --no-cache)"
         )
-    seeds = load_seeds(config.seeds)
+    _refuse_seeds_in_out(config)
+    seeds, seed_files = load_seeds_with_files(config.seeds)
     if config.model and not local:
         price_for(config, config.model)  # a budget that cannot be enforced fails before any I/O
-    return RunPlan(config, profile, seeds, build_method(config, seeds, profile), local)
+    method = build_method(config, seeds, profile)
+    return RunPlan(config, profile, seeds, seed_files, method, local)
+
+
+def _refuse_seeds_in_out(config: GenerateConfig) -> None:
+    """The run directory is written, seeds are read: one folder cannot be both."""
+    out = config.out.resolve()
+    for path in config.seeds:
+        real = path.resolve()
+        if real == out or out in real.parents or real in out.parents:
+            raise ConfigError(
+                f"--seeds {path}: inside or around the run directory --out {config.out}; "
+                "seeds are the human-written tasks, keep them in their own folder"
+            )
 
 
 def resolve_profile(config: GenerateConfig) -> TeacherProfile:
@@ -146,6 +163,8 @@ def build_teacher(plan: RunPlan, settings: TeacherSettings, run_dir: Path, say: 
         from selfinstruct.teachers.cache import ResponseCache
 
         cache = ResponseCache(run_dir / CACHE)
+        for warning in cache.warnings:
+            say(f"warning: {warning}")
     transport: TransportFactory | None = None
     if config.batch_api:
         from selfinstruct.teachers.batch import BatchTransport

@@ -21,7 +21,7 @@ from typing import Any
 import openai
 
 from selfinstruct.config import DEFAULT_OPENAI_MODEL, GenerateConfig, uses_local_teacher
-from selfinstruct.errors import ConfigError, SelfInstructError, TeacherAuthError
+from selfinstruct.errors import ConfigError, RunDirError, SelfInstructError, TeacherAuthError
 from selfinstruct.run.build import (
     RunPlan,
     build_teacher,
@@ -31,8 +31,8 @@ from selfinstruct.run.build import (
     teacher_settings,
 )
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
+from selfinstruct.run.history import check_same_run, history_of
 from selfinstruct.run.loop import Generation, Progress, now_iso
-from selfinstruct.seeds.load import file_sha256
 from selfinstruct.store.writer import RunStore
 from selfinstruct.teachers.client import TeacherSettings
 from selfinstruct.teachers.wire import redact_url
@@ -204,26 +204,13 @@ def generate(
     say: Notify = notify or (lambda message: None)
     plan = plan_run(config)
     config = plan.config
-    seed_files = [
-        {"path": str(path), "sha256": file_sha256(path)}
-        for path in dict.fromkeys(_seed_paths(config))
-    ]
     with RunStore(config.out) as store:
+        previous = store.read_manifest() or {}
         for warning in store.warnings:
             say(f"warning: {warning}")
-        previous = store.read_manifest() or {}
-        created_at = previous.get("created_at") or now_iso()
         _warn_changed(previous, config, say)
         with _teacher_endpoint(config, say) as (base_url, model):
-            return asyncio.run(
-                _run(plan, store, seed_files, created_at, base_url, model, on_progress, say)
-            )
-
-
-def _seed_paths(config: GenerateConfig) -> list[Path]:
-    from selfinstruct.datafile import expand_paths
-
-    return expand_paths(config.seeds)
+            return asyncio.run(_run(plan, store, previous, base_url, model, on_progress, say))
 
 
 def _warn_changed(previous: dict[str, Any], config: GenerateConfig, say: Notify) -> None:
@@ -242,20 +229,39 @@ def _warn_changed(previous: dict[str, Any], config: GenerateConfig, say: Notify)
 async def _run(
     plan: RunPlan,
     store: RunStore,
-    seed_files: list[dict[str, Any]],
-    created_at: str,
+    previous: dict[str, Any],
     base_url: str | None,
     model: str | None,
     on_progress: Callable[[Progress], None] | None,
     say: Notify,
 ) -> RunSummary:
-    config, profile, method = plan.config, plan.profile, plan.method
+    config, profile, method, seed_files = plan.config, plan.profile, plan.method, plan.seed_files
     settings = teacher_settings(plan, base_url, model)
     if not settings.model:
         settings.model = await _served_model(settings)
     price = None if plan.local else price_for(config, settings.model)
     teacher = build_teacher(plan, settings, store.path, say)
     cache = teacher.cache
+    if cache is not None:
+        store.warnings.extend(cache.warnings)
+    local = uses_local_teacher(config)
+    identity = {"model": settings.model, "base_url": teacher.public_base_url, "local": local}
+    resumed = store.last_commit.request_index >= 0
+    if resumed:
+        try:
+            check_same_run(previous, identity, seed_files, config.allow_mixed, store.path)
+        except SelfInstructError:
+            await teacher.close()
+            if cache is not None:
+                cache.close()
+            raise
+    history = history_of(
+        previous if resumed else {},
+        identity,
+        seed_files,
+        from_request=store.last_commit.request_index + 1,
+    )
+    created_at = previous.get("created_at") or now_iso()
     loop = Generation(
         store=store,
         teacher=teacher,
@@ -312,7 +318,13 @@ async def _run(
             warnings=list(store.warnings),
         )
 
-    store.write_manifest(_manifest(config, summary(), seed_files, created_at))
+    def manifest(result: RunSummary) -> dict[str, Any]:
+        written = _manifest(config, result, seed_files, created_at)
+        written["teacher"]["local"] = local
+        written["history"] = history
+        return written
+
+    store.write_manifest(manifest(summary()))
     _install_signal_handlers(loop, say, teacher.stop_waiting)
     try:
         await loop.run()
@@ -325,11 +337,29 @@ async def _run(
         raise
     finally:
         result = summary()
-        store.write_manifest(_manifest(config, result, seed_files, created_at))
-        await teacher.close()
-        if cache is not None:
-            cache.close()
+        try:
+            await teacher.close()  # first: a failing manifest write must not leak the session
+        finally:
+            if cache is not None:
+                cache.close()
+            _final_manifest(store, manifest(result), status, say)
     return result
+
+
+def _final_manifest(store: RunStore, manifest: dict[str, Any], status: str, say: Notify) -> None:
+    """Write the closing run.json; when the run already fails (a full disk), a failure here
+    is a warning, so the error the user sees is the first one, alone."""
+    try:
+        store.write_manifest(manifest)
+        return
+    except RunDirError:
+        store.free_reserve()  # a full disk (the cache or a record filled it): use the reserve
+    try:
+        store.write_manifest(manifest)
+    except RunDirError as exc:
+        if status not in ("failed", "interrupted"):
+            raise
+        say(f"warning: {exc}")
 
 
 def _install_signal_handlers(

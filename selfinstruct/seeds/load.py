@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from selfinstruct.datafile import expand_paths, iter_json_objects
+from selfinstruct.datafile import expand_paths, iter_json_objects, read_bytes
 from selfinstruct.errors import SeedFileError
 from selfinstruct.schemas import SeedTask, describe_errors, is_no_input
 
@@ -49,12 +49,13 @@ def parse_seed_object(obj: dict[str, Any], path: Path, line: int) -> SeedTask:
     return task
 
 
-def load_seed_file(path: str | Path) -> list[SeedTask]:
-    """All seed tasks of one file, with ids filled in where the file has none."""
+def load_seed_file(path: str | Path, raw: bytes | None = None) -> list[SeedTask]:
+    """All seed tasks of one file (or of `raw`, its content already read), with ids filled
+    in where the file has none."""
     path = Path(path)
     tasks: list[SeedTask] = []
     seen: dict[str, int] = {}
-    for line, obj in iter_json_objects(path):
+    for line, obj in iter_json_objects(path, raw):
         task = parse_seed_object(obj, path, line)
         if not task.id:
             task.id = f"{path.stem}_{len(tasks)}"
@@ -68,22 +69,35 @@ def load_seed_file(path: str | Path) -> list[SeedTask]:
 
 def load_seeds(paths: str | Path | Iterable[str | Path]) -> list[SeedTask]:
     """Seed tasks from files or folders; ids must be unique across all of them."""
+    return load_seeds_with_files(paths)[0]
+
+
+def load_seeds_with_files(
+    paths: str | Path | Iterable[str | Path],
+) -> tuple[list[SeedTask], list[dict[str, Any]]]:
+    """The seed tasks and each file's `{"path", "sha256"}`, hashed from the very bytes that
+    were parsed: a pipe (process substitution) can be read only once."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     tasks: list[SeedTask] = []
     owners: dict[str, Path] = {}
     files = expand_paths(paths)
+    seed_files: list[dict[str, Any]] = []
     for path in files:
-        for task in load_seed_file(path):
+        raw = read_bytes(path)
+        entry = {"path": str(path), "sha256": hashlib.sha256(raw).hexdigest()}
+        if entry not in seed_files:
+            seed_files.append(entry)
+        for task in load_seed_file(path, raw):
             if task.id in owners:
                 raise SeedFileError(path, None, f'id "{task.id}" also used in {owners[task.id]}')
             owners[task.id] = path
             tasks.append(task)
     if not tasks:
         raise SeedFileError(", ".join(map(str, files)) or "<none>", None, "no seed tasks")
-    return tasks
+    return tasks, seed_files
 
 
 def file_sha256(path: str | Path) -> str:
     """Content hash recorded in the manifest, so a dataset names exactly the seeds it grew from."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return hashlib.sha256(read_bytes(path)).hexdigest()

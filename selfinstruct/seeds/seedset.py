@@ -8,7 +8,6 @@ format for a person to review and append, so the next run grows from a bigger se
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -16,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from selfinstruct.datafile import expand_paths, iter_json_objects
-from selfinstruct.errors import RunDirError, SeedFileError
+from selfinstruct.datafile import expand_paths, iter_json_entries
+from selfinstruct.errors import ConfigError, OutputError, RunDirError, SeedFileError, output_error
 from selfinstruct.quality.chain import default_filters, first_reason
 from selfinstruct.quality.filters import Filter
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName, rouge_l
@@ -25,6 +24,7 @@ from selfinstruct.schemas import AcceptedRecord, Candidate, SeedTask
 from selfinstruct.seeds.load import parse_seed_object
 from selfinstruct.store.layout import RECORDS, dumps
 from selfinstruct.store.reader import committed_rows
+from selfinstruct.store.writer import write_atomic
 
 #: First words that make an instruction a question rather than a command.
 QUESTION_WORDS = frozenset(
@@ -128,27 +128,9 @@ def leading_word(instruction: str) -> str:
 def _objects(path: Path) -> Iterator[tuple[int, dict[str, Any] | SeedFileError]]:
     """(line, object or error) for each entry; a JSONL file goes on past a broken line."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        text = None  # let the shared reader phrase the error
-    if text is None or text.lstrip().startswith("[") or not text.strip():
-        try:
-            yield from iter_json_objects(path)
-        except SeedFileError as exc:
-            yield exc.line or 0, exc
-        return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, SeedFileError(path, number, f"invalid JSON: {exc.msg}")
-            continue
-        if not isinstance(value, dict):
-            yield number, SeedFileError(path, number, "expected a JSON object")
-            continue
-        yield number, value
+        yield from iter_json_entries(path)
+    except SeedFileError as exc:
+        yield exc.line or 0, exc
 
 
 def _read(paths: Iterable[Path], report: SeedReport) -> None:
@@ -241,11 +223,18 @@ def _slug(text: str, words: int = 6) -> str:
     return "_".join(found) or "task"
 
 
-def export_seeds(run_dir: str | Path, out: str | Path, *, min_instances: int = 1) -> int:
+def export_seeds(
+    run_dir: str | Path, out: str | Path, *, min_instances: int = 1, force: bool = False
+) -> int:
     """Write a run's accepted tasks in the Self-Instruct seed format (one task per
     instruction, its records as instances); returns how many tasks were written. Writes no
-    file when there is no task: an empty seed file would stop the next run that reads it."""
+    file when there is no task: an empty seed file would stop the next run that reads it.
+    An existing `out` (maybe hand-written seeds) is replaced only with `force`, and the file
+    appears whole or not at all."""
     run = Path(run_dir)
+    target = Path(out)
+    if target.exists() and not force:
+        raise ConfigError(f"{target}: exists; use --force to replace it, or pick another --out")
     groups: dict[str, list[AcceptedRecord]] = defaultdict(list)
     for record in committed_records(run):
         groups[record.instruction].append(record)
@@ -263,8 +252,11 @@ def export_seeds(run_dir: str | Path, out: str | Path, *, min_instances: int = 1
         )
     ]
     if tasks:
-        target = Path(out)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "w", encoding="utf-8", newline="\n") as handle:
-            handle.writelines(dumps(task) + "\n" for task in tasks)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, "".join(dumps(task) + "\n" for task in tasks).removesuffix("\n"))
+        except RunDirError as exc:
+            raise OutputError(f"{exc}; nothing was replaced") from None
+        except OSError as exc:
+            raise output_error(target, exc) from None
     return len(tasks)

@@ -9,6 +9,7 @@ whose teacher answer is still in the cache and is replayed for free.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -17,23 +18,28 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from selfinstruct.errors import RunDirError
 from selfinstruct.schemas import AcceptedRecord, Rejection
 from selfinstruct.store.layout import (
     APPENDED,
+    BATCH_JOURNAL,
+    CACHE,
     DATA,
     JOURNAL,
-    LOCK,
     MANIFEST,
     RECORDS,
     REJECTED,
     Commit,
     dumps,
-    last_commit,
 )
+
+#: Space set aside while a run writes, freed on a full disk so the final run.json still fits.
+RESERVE = ".space-reserve"
+RESERVE_BYTES = 256 * 1024
+#: Files a run writes; an existing one in a folder without a journal is someone else's.
+OWN_FILES = (*APPENDED, MANIFEST, CACHE, BATCH_JOURNAL)
 
 
 class RunStore:
@@ -43,7 +49,7 @@ class RunStore:
         self.path = Path(path)
         self.warnings: list[str] = []
         self.last_commit = Commit(request_index=-1, accepted=0, sizes=dict.fromkeys(APPENDED, 0))
-        self._lock: FileLock | None = None
+        self._lock: int | None = None
         self._files: dict[str, Any] = {}
         self._journal: Any = None
 
@@ -56,22 +62,20 @@ class RunStore:
             raise RunDirError(f"{self.path}: cannot create run directory: {exc.strerror}") from None
         if not os.access(self.path, os.W_OK):
             raise RunDirError(f"{self.path}: run directory is not writable")
-        self._lock = FileLock(str(self.path / LOCK))
-        try:
-            self._lock.acquire(timeout=0)
-        except Timeout:
-            raise RunDirError(
-                f"{self.path}: another selfinstruct process is writing this run directory"
-            ) from None
-        except OSError as exc:
-            raise RunDirError(f"{self.path}: cannot take the lock: {exc.strerror}") from None
+        self._lock = lock_directory(self.path)
         try:
             self._repair()
-            self._files = {name: open(self.path / name, "ab") for name in APPENDED}  # noqa: SIM115
-            self._journal = open(self.path / JOURNAL, "ab")  # noqa: SIM115
+            # unbuffered: a failed write leaves nothing in a buffer for a later flush to tear
+            self._files = {name: open(self.path / name, "ab", buffering=0) for name in APPENDED}  # noqa: SIM115
+            self._journal = open(self.path / JOURNAL, "ab", buffering=0)  # noqa: SIM115
+            _reserve_space(self.path / RESERVE)
         except OSError as exc:
             self.close()
-            raise RunDirError(f"{self.path}: {exc.strerror}") from None
+            hint = " (disk full)" if exc.errno == errno.ENOSPC else ""
+            raise RunDirError(f"{self.path}: cannot open the run{hint}: {exc.strerror}") from None
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __enter__(self) -> RunStore:
@@ -87,7 +91,9 @@ class RunStore:
         self._files = {}
         self._journal = None
         if self._lock is not None:
-            self._lock.release()
+            with contextlib.suppress(OSError):
+                (self.path / RESERVE).unlink(missing_ok=True)
+            os.close(self._lock)  # closing the descriptor releases the flock
             self._lock = None
 
     def _read_journal(self) -> Commit | None:
@@ -95,7 +101,7 @@ class RunStore:
         if not path.exists():
             return None
         raw = path.read_bytes()
-        last, good_end = last_commit(raw)
+        last, good_end = _last_commit(raw, path)
         if good_end < len(raw):
             self.warnings.append(f"{JOURNAL}: dropped an unfinished last line left by a crash")
             with open(path, "r+b") as handle:
@@ -103,6 +109,14 @@ class RunStore:
         return last
 
     def _repair(self) -> None:
+        if not (self.path / JOURNAL).exists():
+            foreign = [n for n in OWN_FILES if (self.path / n).exists()]
+            if foreign:
+                raise RunDirError(
+                    f"{self.path}: holds {', '.join(foreign)} but no {JOURNAL}; not a selfinstruct "
+                    "run directory, and files selfinstruct did not write are never replaced: "
+                    "use a new --out"
+                )
         commit = self._read_journal()
         if commit is None:
             stray = [
@@ -134,6 +148,7 @@ class RunStore:
                 )
                 with open(path, "r+b") as handle:
                     handle.truncate(target)
+        verify_committed(self.path, commit.sizes)
         self.last_commit = commit
 
     # -- reading -------------------------------------------------------------------------
@@ -142,8 +157,9 @@ class RunStore:
         path = self.path / RECORDS
         if not path.exists():
             return []
-        with open(path, encoding="utf-8") as handle:
-            return [AcceptedRecord.model_validate_json(line) for line in handle if line.strip()]
+        return [
+            _parse(AcceptedRecord, path, number, line) for number, line in _lines(path.read_bytes())
+        ]
 
     def rejections(self, reasons: frozenset[str] | set[str]) -> list[Rejection]:
         """Committed rejections with one of `reasons`, in order."""
@@ -151,12 +167,11 @@ class RunStore:
         if not path.exists():
             return []
         found = []
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                if line.strip() and any(f'"reason": "{r}"' in line for r in reasons):
-                    item = Rejection.model_validate_json(line)
-                    if item.reason in reasons:
-                        found.append(item)
+        for number, line in _lines(path.read_bytes()):
+            if any(f'"reason": "{r}"'.encode() in line for r in reasons):
+                item = _parse(Rejection, path, number, line)
+                if item.reason in reasons:
+                    found.append(item)
         return found
 
     def read_manifest(self) -> dict[str, Any] | None:
@@ -164,10 +179,19 @@ class RunStore:
         if not path.exists():
             return None
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.warnings.append(f"{MANIFEST}: unreadable, it will be rewritten")
-            return None
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(manifest, dict):
+                return manifest
+        except (OSError, ValueError, RecursionError):
+            pass
+        kept = path.with_name(f"{MANIFEST}.unreadable")
+        try:
+            os.replace(path, kept)
+            where = f"kept as {kept.name}"
+        except OSError:
+            where = "it will be replaced"
+        self.warnings.append(f"{MANIFEST}: unreadable ({where}); a new one is written")
+        return None
 
     # -- writing -------------------------------------------------------------------------
     def commit(
@@ -192,8 +216,7 @@ class RunStore:
             for name in APPENDED:
                 handle = self._files[name]
                 if lines[name]:
-                    handle.write(("\n".join(lines[name]) + "\n").encode("utf-8"))
-                    handle.flush()
+                    _write_all(handle, ("\n".join(lines[name]) + "\n").encode("utf-8"))
                 sizes[name] = handle.tell()
             for name in APPENDED:
                 os.fsync(self._files[name].fileno())
@@ -206,9 +229,13 @@ class RunStore:
                 "sizes": sizes,
                 "totals": commit.totals,
             }
-            self._journal.write((dumps(entry) + "\n").encode("utf-8"))
-            self._journal.flush()
-            os.fsync(self._journal.fileno())
+            journal_size = self._journal.tell()
+            try:
+                _write_all(self._journal, (dumps(entry) + "\n").encode("utf-8"))
+                os.fsync(self._journal.fileno())
+            except OSError:
+                _truncate(self._journal, journal_size)
+                raise
         except OSError as exc:
             self._roll_back()
             hint = " (disk full)" if exc.errno == errno.ENOSPC else ""
@@ -221,28 +248,173 @@ class RunStore:
     def _roll_back(self) -> None:
         """Cut the files back to the last commit after a failed write (best effort)."""
         for name in APPENDED:
-            try:
-                handle = self._files[name]
-                handle.truncate(self.last_commit.sizes.get(name, 0))
-                handle.seek(0, os.SEEK_END)
-            except OSError:
-                pass  # the next start repairs from the journal anyway
+            _truncate(self._files[name], self.last_commit.sizes.get(name, 0))
+
+    def free_reserve(self) -> None:
+        """Give back the space set aside at open (the disk is full: run.json must still fit)."""
+        with contextlib.suppress(OSError):
+            (self.path / RESERVE).unlink(missing_ok=True)
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Replace `run.json` atomically: readers see the old or the new one, never half."""
         write_atomic(self.path / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
 
 
+def _last_commit(raw: bytes, path: Path) -> tuple[Commit | None, int]:
+    """The journal's last complete commit and the byte offset where it ends. Reading stops
+    at an unfinished last line (a commit being written, or torn by a crash); a finished line
+    that is not a commit cannot come from a crash, so it is damage, reported as `path:line`."""
+    last: Commit | None = None
+    end = 0
+    for number, line in enumerate(raw.split(b"\n")[:-1], start=1):
+        commit = _parse_commit(line)
+        if commit is None:
+            raise RunDirError(
+                f"{path}:{number}: not a commit line (edited outside selfinstruct?); "
+                "restore the file, or start a new run with another --out"
+            )
+        last = commit
+        end += len(line) + 1
+    return last, end
+
+
+def _parse_commit(line: bytes) -> Commit | None:
+    try:
+        data = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    index, accepted = data.get("request_index"), data.get("accepted")
+    sizes, totals = data.get("sizes"), data.get("totals", {})
+    if not (isinstance(index, int) and isinstance(accepted, int) and isinstance(sizes, dict)):
+        return None
+    if isinstance(index, bool) or isinstance(accepted, bool):
+        return None
+    if not all(_is_int(v) and v >= 0 for v in sizes.values()) or not isinstance(totals, dict):
+        return None
+    return Commit(index, accepted, {str(k): v for k, v in sizes.items()}, totals)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _lines(raw: bytes) -> list[tuple[int, bytes]]:
+    """(line number, line) of JSONL bytes, split at b"\n" only (never at U+2028)."""
+    return [(n, line) for n, line in enumerate(raw.split(b"\n"), start=1) if line.strip()]
+
+
+def _parse(model: type[Any], path: Path, number: int, line: bytes) -> Any:
+    try:
+        return model.model_validate_json(line)
+    except (ValidationError, ValueError):
+        raise RunDirError(
+            f"{path}:{number}: damaged line (edited outside selfinstruct?); restore the file, "
+            "or start a new run with another --out"
+        ) from None
+
+
+def _committed_lines(run: Path, name: str, sizes: dict[str, int]) -> list[tuple[int, bytes]]:
+    path = run / name
+    if not path.exists():
+        return []
+    with open(path, "rb") as handle:
+        return _lines(handle.read(sizes.get(name, 0)))
+
+
+def verify_committed(run: Path, sizes: dict[str, int]) -> None:
+    """Every committed line of the run's files parses, and `data.jsonl` says what
+    `records.jsonl` says, line for line: a resume never builds on a file edited in place."""
+    for number, line in _committed_lines(run, REJECTED, sizes):
+        _parse(Rejection, run / REJECTED, number, line)
+    records = [
+        _parse(AcceptedRecord, run / RECORDS, number, line)
+        for number, line in _committed_lines(run, RECORDS, sizes)
+    ]
+    rows = _committed_lines(run, DATA, sizes)
+    hint = "(edited outside selfinstruct?); restore it, or start a new run with another --out"
+    for (number, line), record in zip(rows, records, strict=False):
+        try:
+            row = json.loads(line)
+        except ValueError:
+            row = None
+        if row != {
+            "instruction": record.instruction,
+            "input": record.input,
+            "output": record.output,
+        }:
+            raise RunDirError(f"{run / DATA}:{number}: does not match {RECORDS} {hint}")
+    if len(rows) != len(records):
+        raise RunDirError(
+            f"{run / DATA}: {len(rows)} committed lines, {RECORDS} {len(records)} {hint}"
+        )
+
+
+def lock_directory(path: Path) -> int:
+    """An exclusive flock on the run directory itself, held by an open descriptor: unlike a
+    lock file, it cannot be deleted from under a live run, and it dies with the process."""
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise RunDirError(f"{path}: cannot take the lock: {exc.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise RunDirError(
+            f"{path}: another selfinstruct process is writing this run directory"
+        ) from None
+    except OSError as exc:
+        os.close(fd)
+        raise RunDirError(f"{path}: cannot take the lock: {exc.strerror}") from None
+    return fd
+
+
+def _write_all(handle: Any, data: bytes) -> None:
+    """An unbuffered write may be short; loop until all of it is written (or it raises)."""
+    view = memoryview(data)
+    while view:
+        written = handle.write(view)
+        view = view[written:]
+
+
+def _truncate(handle: Any, size: int) -> None:
+    """Cut a file back to `size` (best effort: the next start repairs from the journal)."""
+    try:
+        os.ftruncate(handle.fileno(), size)
+        handle.seek(0, os.SEEK_END)
+    except OSError:
+        pass
+
+
+def _reserve_space(path: Path) -> None:
+    """Set aside a little disk space (a file of zeros), released when the disk fills."""
+    if path.exists() and path.stat().st_size >= RESERVE_BYTES:
+        return
+    try:
+        with open(path, "wb") as handle:
+            handle.write(bytes(RESERVE_BYTES))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        path.unlink(missing_ok=True)  # a disk already full: the run's first write says so
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write a whole file through a temporary sibling and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = ""
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         hint = " (disk full)" if exc.errno == errno.ENOSPC else ""
         raise RunDirError(f"{path}: cannot write{hint}: {exc.strerror}") from None
