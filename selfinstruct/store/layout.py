@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from selfinstruct.errors import RunDirError
 
 #: accepted records, Alpaca-style: exactly instruction, input, output
 DATA = "data.jsonl"
@@ -44,18 +47,45 @@ class Commit:
     totals: dict[str, Any] = field(default_factory=dict)
 
 
-def last_commit(raw: bytes) -> tuple[Commit | None, int]:
+def last_commit(raw: bytes, damaged: Path | None = None) -> tuple[Commit | None, int]:
     """The journal's last complete commit and the byte offset where it ends. Reading stops
-    at the first line that is unfinished (a commit being written, or torn by a crash) or
-    not a commit."""
+    at an unfinished last line (a commit being written, or torn by a crash). A finished line
+    that is not a commit cannot come from a crash: with `damaged` (the journal's path, as the
+    writer passes it before resuming) it is reported as `path:line`; a reader stops there."""
     last: Commit | None = None
     end = 0
-    for line in raw.split(b"\n")[:-1]:  # JSONL lines end at "\n" only; the rest is unfinished
-        try:
-            data = json.loads(line)
-            sizes = {str(k): int(v) for k, v in data["sizes"].items()}
-            last = Commit(data["request_index"], data["accepted"], sizes, data.get("totals", {}))
-        except (ValueError, KeyError, TypeError, AttributeError):
-            break
+    for number, line in enumerate(raw.split(b"\n")[:-1], start=1):  # lines end at "\n" only
+        commit = parse_commit(line)
+        if commit is None:
+            if damaged is None:
+                break
+            raise RunDirError(
+                f"{damaged}:{number}: not a commit line (edited outside selfinstruct?); "
+                "restore the file, or start a new run with another --out"
+            )
+        last = commit
         end += len(line) + 1
     return last, end
+
+
+def parse_commit(line: bytes) -> Commit | None:
+    """One journal line as a `Commit`, or None when it is not one."""
+    try:
+        data = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    index, accepted = data.get("request_index"), data.get("accepted")
+    sizes, totals = data.get("sizes"), data.get("totals", {})
+    if not (isinstance(index, int) and isinstance(accepted, int) and isinstance(sizes, dict)):
+        return None
+    if isinstance(index, bool) or isinstance(accepted, bool):
+        return None
+    if not all(_is_int(v) and v >= 0 for v in sizes.values()) or not isinstance(totals, dict):
+        return None
+    return Commit(index, accepted, {str(k): v for k, v in sizes.items()}, totals)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -33,6 +33,7 @@ from selfinstruct.store.layout import (
     REJECTED,
     Commit,
     dumps,
+    last_commit,
 )
 
 #: Space set aside while a run writes, freed on a full disk so the final run.json still fits.
@@ -101,7 +102,7 @@ class RunStore:
         if not path.exists():
             return None
         raw = path.read_bytes()
-        last, good_end = _last_commit(raw, path)
+        last, good_end = last_commit(raw, damaged=path)
         if good_end < len(raw):
             self.warnings.append(f"{JOURNAL}: dropped an unfinished last line left by a crash")
             with open(path, "r+b") as handle:
@@ -258,46 +259,6 @@ class RunStore:
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Replace `run.json` atomically: readers see the old or the new one, never half."""
         write_atomic(self.path / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
-
-
-def _last_commit(raw: bytes, path: Path) -> tuple[Commit | None, int]:
-    """The journal's last complete commit and the byte offset where it ends. Reading stops
-    at an unfinished last line (a commit being written, or torn by a crash); a finished line
-    that is not a commit cannot come from a crash, so it is damage, reported as `path:line`."""
-    last: Commit | None = None
-    end = 0
-    for number, line in enumerate(raw.split(b"\n")[:-1], start=1):
-        commit = _parse_commit(line)
-        if commit is None:
-            raise RunDirError(
-                f"{path}:{number}: not a commit line (edited outside selfinstruct?); "
-                "restore the file, or start a new run with another --out"
-            )
-        last = commit
-        end += len(line) + 1
-    return last, end
-
-
-def _parse_commit(line: bytes) -> Commit | None:
-    try:
-        data = json.loads(line)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    index, accepted = data.get("request_index"), data.get("accepted")
-    sizes, totals = data.get("sizes"), data.get("totals", {})
-    if not (isinstance(index, int) and isinstance(accepted, int) and isinstance(sizes, dict)):
-        return None
-    if isinstance(index, bool) or isinstance(accepted, bool):
-        return None
-    if not all(_is_int(v) and v >= 0 for v in sizes.values()) or not isinstance(totals, dict):
-        return None
-    return Commit(index, accepted, {str(k): v for k, v in sizes.items()}, totals)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _lines(raw: bytes) -> list[tuple[int, bytes]]:
