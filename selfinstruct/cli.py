@@ -329,6 +329,20 @@ def report_command(source: Path, out: Path, seeds: tuple[Path, ...]) -> None:
         click.echo(f"not drawn: {note}", err=True)
 
 
+ROUGE_TOKENIZERS = "default: rouge_score's (ASCII); unicode: every script."
+
+
+def tokenizer_option(help_text: str) -> Callable[[F], F]:
+    """`--tokenizer` of the commands that run ROUGE-L on their own (seeds check, dedup, clean)."""
+    return click.option(
+        "--tokenizer",
+        type=click.Choice(["default", "unicode"]),
+        default="default",
+        show_default=True,
+        help=help_text,
+    )
+
+
 @main.group(name="seeds")
 def seeds_group() -> None:
     """Keep a seed set healthy, and grow it from a run's tasks."""
@@ -343,13 +357,7 @@ def seeds_group() -> None:
     show_default=True,
     help="Seed pairs above this ROUGE-L are near-duplicates.",
 )
-@click.option(
-    "--tokenizer",
-    type=click.Choice(["default", "unicode"]),
-    default="default",
-    show_default=True,
-    help="ROUGE-L tokenizer.",
-)
+@tokenizer_option("ROUGE-L tokenizer.")
 @handle_errors
 def seeds_check(paths: tuple[Path, ...], rouge_threshold: float, tokenizer: Any) -> None:
     """Schema errors (file:line), near-duplicate pairs and counts by kind; exit 1 on problems."""
@@ -424,13 +432,7 @@ def serve(port: int, host: str, threads: int) -> None:
     type=click.Path(path_type=Path),
     help="Files or folders whose records count as kept already (repeatable).",
 )
-@click.option(
-    "--tokenizer",
-    type=click.Choice(["default", "unicode"]),
-    default="default",
-    show_default=True,
-    help="default: rouge_score's (ASCII); unicode: every script.",
-)
+@tokenizer_option(ROUGE_TOKENIZERS)
 @click.option(
     "--removed",
     "removed_path",
@@ -480,13 +482,7 @@ def dedup(
     type=float,
     help="Drop an instruction whose ROUGE-L F against a kept one is above this.",
 )
-@click.option(
-    "--tokenizer",
-    type=click.Choice(["default", "unicode"]),
-    default="default",
-    show_default=True,
-    help="default: rouge_score's (ASCII); unicode: every script.",
-)
+@tokenizer_option(ROUGE_TOKENIZERS)
 @handle_errors
 def clean(source: Path, out: Path, rouge_threshold: float, tokenizer: Any) -> None:
     """Run the quality gate and duplicate removal on any Alpaca JSON/JSONL dataset."""
