@@ -136,7 +136,6 @@ def teacher_settings(plan: RunPlan, base_url: str | None, model: str | None) -> 
         max_tokens=config.max_tokens,
         seed=config.seed,
         send_seed=profile.send_seed,
-        endpoint=profile.endpoint,
         stop=list(profile.stop) or None,
         extra_body=dict(profile.extra_body) or None,
         timeout_s=config.timeout_s,

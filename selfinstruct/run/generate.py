@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import openai
 
@@ -89,21 +89,28 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+class _Endpoint(NamedTuple):
+    base_url: str | None
+    model: str | None
+    #: the local teacher's log tail for 5xx messages (see TeacherSettings.server_context)
+    server_context: Callable[[], str] | None = None
+
+
 @contextlib.contextmanager
-def _teacher_endpoint(
-    config: GenerateConfig, notify: Notify
-) -> Iterator[tuple[str | None, str | None]]:
-    """Yield (base_url, model): the configured API, or the embedded local teacher."""
+def _teacher_endpoint(config: GenerateConfig, notify: Notify) -> Iterator[_Endpoint]:
+    """The configured API, or the embedded local teacher (started here, stopped after)."""
     if not uses_local_teacher(config):
         if not config.base_url and not config.api_key:
             raise ConfigError("--teacher api: no API key; set OPENAI_API_KEY or pass --base-url")
-        yield config.base_url, config.model or (None if config.base_url else DEFAULT_OPENAI_MODEL)
+        yield _Endpoint(
+            config.base_url, config.model or (None if config.base_url else DEFAULT_OPENAI_MODEL)
+        )
         return
     from selfinstruct.teachers.local import LocalTeacher
 
     with LocalTeacher(log_dir=config.out) as local:
         notify(local.banner())
-        yield local.base_url, local.model
+        yield _Endpoint(local.base_url, local.model, local.server_error_context)
 
 
 async def _served_model(settings: TeacherSettings) -> str:
@@ -209,8 +216,8 @@ def generate(
         for warning in store.warnings:
             say(f"warning: {warning}")
         _warn_changed(previous, config, say)
-        with _teacher_endpoint(config, say) as (base_url, model):
-            return asyncio.run(_run(plan, store, previous, base_url, model, on_progress, say))
+        with _teacher_endpoint(config, say) as endpoint:
+            return asyncio.run(_run(plan, store, previous, endpoint, on_progress, say))
 
 
 def _warn_changed(previous: dict[str, Any], config: GenerateConfig, say: Notify) -> None:
@@ -230,13 +237,13 @@ async def _run(
     plan: RunPlan,
     store: RunStore,
     previous: dict[str, Any],
-    base_url: str | None,
-    model: str | None,
+    endpoint: _Endpoint,
     on_progress: Callable[[Progress], None] | None,
     say: Notify,
 ) -> RunSummary:
     config, profile, method, seed_files = plan.config, plan.profile, plan.method, plan.seed_files
-    settings = teacher_settings(plan, base_url, model)
+    settings = teacher_settings(plan, endpoint.base_url, endpoint.model)
+    settings.server_context = endpoint.server_context
     if not settings.model:
         settings.model = await _served_model(settings)
     price = None if plan.local else price_for(config, settings.model)

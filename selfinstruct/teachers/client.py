@@ -71,7 +71,7 @@ class Teacher:
         return {
             "base_url": self.wire.public_base_url,
             "model": self.settings.model,
-            "endpoint": self.settings.endpoint,
+            "endpoint": request.endpoint,
             "messages": request.messages,
             "prompt": request.prompt,
             "sampling": self.settings.sampling(),

@@ -55,7 +55,6 @@ class TeacherSettings:
     model: str
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
-    endpoint: Endpoint = "chat"
     temperature: float = 1.0
     top_p: float = 1.0
     max_tokens: int = 3072
@@ -76,6 +75,9 @@ class TeacherSettings:
     #: the window the provider's limits are counted over (`rpm` and `tpm` are per window)
     limit_window_s: float = 60.0
     max_requests: int | None = None
+    #: what to add to a 5xx message: the local teacher's log path and last lines (llama.cpp
+    #: answers a failure with an empty body; the reason is in its log)
+    server_context: Callable[[], str] | None = field(default=None, repr=False, compare=False)
 
     def sampling(self) -> dict[str, Any]:
         """The parameters that change what the provider generates (part of the cache key)."""
@@ -101,6 +103,12 @@ class TeacherRequest:
     #: request-specific arguments (`stop`, `response_format`, `extra_body` such as a grammar);
     #: `extra_body` is merged over the settings' own
     params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def endpoint(self) -> Endpoint:
+        """Where it goes: a prompt to /v1/completions, messages to /v1/chat/completions (a
+        method may mix both, e.g. self-instruct's steps on a small local model)."""
+        return "completions" if self.prompt is not None else "chat"
 
 
 @dataclass(frozen=True)
@@ -372,15 +380,18 @@ class Wire:
                 f"model {self.settings.model!r} not found at {self.public_base_url}"
                 f" (HTTP 404): {detail}; check --model and --base-url",
             )
-        return TeacherHTTPError(status, f"{self.where()} answered HTTP {status}: {detail}")
+        message = f"{self.where()} answered HTTP {status}: {detail}"
+        if status >= 500 and self.settings.server_context is not None:
+            message += f"; {self.settings.server_context()}"
+        return TeacherHTTPError(status, message)
 
     def request_body(self, request: TeacherRequest) -> tuple[str, dict[str, Any]]:
         """The endpoint path and JSON body the provider receives for `request` (live or in a
         Batch API file: both send the same bytes, so both share the cache)."""
         body: dict[str, Any] = {"model": self.settings.model}
-        if self.settings.endpoint == "completions":
+        if request.endpoint == "completions":
             path = "/completions"
-            body["prompt"] = request.prompt or ""
+            body["prompt"] = request.prompt
         else:
             path = "/chat/completions"
             body["messages"] = request.messages or []
