@@ -50,8 +50,11 @@ def generate_args(base_url: str, out: Path, n: int, *extra: str) -> list[str]:
     ]
 
 
-def assert_consistent_run(out: Path, expected: int | None = None) -> list[dict[str, Any]]:
-    """data.jsonl, records.jsonl and run.json agree; records validate; none repeated."""
+def assert_consistent_run(
+    out: Path, expected: int | None = None, instances: bool = False
+) -> list[dict[str, Any]]:
+    """data.jsonl, records.jsonl and run.json agree; records validate; none repeated (with
+    `instances`, as self-instruct writes them, one instruction may have several inputs)."""
     from selfinstruct.schemas import Record
 
     data = read_jsonl(out / "data.jsonl")
@@ -64,7 +67,8 @@ def assert_consistent_run(out: Path, expected: int | None = None) -> list[dict[s
         Record.model_validate(row)
         assert (rec["instruction"], rec["input"], rec["output"]) == (
             row["instruction"], row["input"], row["output"])
-    keys = [" ".join(r["instruction"].lower().split()) for r in data]
+    fields = ("instruction", "input", "output") if instances else ("instruction",)
+    keys = [tuple(" ".join(r[f].lower().split()) for f in fields) for r in data]
     assert len(set(keys)) == len(keys), "a record appears twice"
     assert len({r["id"] for r in records}) == len(records)
     manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))

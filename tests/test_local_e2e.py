@@ -29,3 +29,17 @@ def test_generate_with_the_local_teacher_and_no_key(tmp_path):
     assert manifest["teacher"]["base_url"].startswith("http://127.0.0.1:")
     check = cli("validate", str(out / "data.jsonl"))
     assert check.returncode == 0, check.stdout
+
+
+def test_self_instruct_with_the_local_teacher(tmp_path):
+    """All four steps as completion documents with grammars: a grammar llama.cpp cannot
+    parse, or a step the parser cannot read, leaves the run without records."""
+    out = tmp_path / "si"
+    args = ("generate", "--method", "self-instruct", "-n", "3", "--out", str(out))
+    result = cli(*args, env=cli_env(), timeout=400)
+    assert result.returncode == 0, result.stderr
+    data = assert_consistent_run(out, expected=3, instances=True)
+    assert data
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["config"]["method"] == "self-instruct"
+    assert manifest["config"]["profile"] == "small-local"

@@ -282,9 +282,10 @@ def test_completion_prompt_and_grammar_snapshot() -> None:
     assert render_block_grammar(2) == (
         'root ::= head block ("###\\n" num ". Instruction: " line block){0,1}\n'
         'head ::= " " line\n'
-        'block ::= "\\n" num ". Input: " line "\\n" num ". Output: " line "\\n"\n'
+        'block ::= "\\n" num ". Input: " text "\\n" num ". Output: " text "\\n"\n'
         "num ::= [1-9] [0-9]?\n"
-        "line ::= [^\\n#] [^\\n#]{0,299}\n"
+        "line ::= [^\\n#] [^\\n]*\n"
+        'text ::= line ("\\n" "\\n"? line)*\n'
     )
     assert render_block_grammar(1, opened=False).startswith(
         'root ::= "###\\n" num ". Instruction: " line block\nblock'

@@ -57,6 +57,7 @@ def listed(messages: list[dict[str, str]]) -> list[str]:
 def test_bootstrap_shows_eight_seeds_while_nothing_is_generated(seeds: list[SeedTask]) -> None:
     method = SelfInstructMethod(seeds, seed=1)
     request, demo_ids = method.build_request(0, [])
+    request = request.request
     shown = listed(request.messages or [])
     assert len(shown) == 8 and len(set(shown)) == 8
     by_id = {t.id: t.instruction for t in seeds}
@@ -71,11 +72,12 @@ def test_bootstrap_mixes_six_seeds_and_two_generated(seeds: list[SeedTask]) -> N
     method = SelfInstructMethod(seeds, seed=1)
     generated = [f"Generated task number {i} about rivers and lakes." for i in range(30)]
     request, demo_ids = method.build_request(5, generated)
+    request = request.request
     shown = listed(request.messages or [])
     machine = [s for s in shown if s.startswith("Generated task")]
     assert len(shown) == 8 and len(machine) == 2
     assert demo_ids.count("generated") == 2 and len(demo_ids) == 8
-    one = SelfInstructMethod(seeds, seed=1).build_request(0, generated[:1])[0]
+    one = SelfInstructMethod(seeds, seed=1).build_request(0, generated[:1])[0].request
     assert sum(s.startswith("Generated") for s in listed(one.messages or [])) == 1
     assert len(listed(one.messages or [])) == 8
 
@@ -84,12 +86,12 @@ def test_bootstrap_is_deterministic_per_unit(seeds: list[SeedTask]) -> None:
     a = SelfInstructMethod(seeds, seed=3).build_request(7, ["x y z w", "a b c d", "e f g h"])
     b = SelfInstructMethod(seeds, seed=3).build_request(7, ["x y z w", "a b c d", "e f g h"])
     c = SelfInstructMethod(seeds, seed=3).build_request(8, ["x y z w", "a b c d", "e f g h"])
-    assert a == b and a[0].messages != c[0].messages
+    assert a == b and a[0].request.messages != c[0].request.messages
 
 
 def test_topic_reaches_the_bootstrap_prompt(seeds: list[SeedTask]) -> None:
     method = SelfInstructMethod(seeds, seed=1, topic="customer support for a bank")
-    request, _ = method.build_request(0, [])
+    request = method.build_request(0, [])[0].request
     assert "all in the domain of customer support for a bank" in request.messages[-1]["content"]
 
 
@@ -257,7 +259,12 @@ def test_screen_filters_leave_outputs_to_step4(seeds: list[SeedTask]) -> None:
     method = SelfInstructMethod(seeds, seed=0)
     screen = method.screen_filters(default_filters())
     assert screen and not any(isinstance(f, INSTANCE_FILTERS) for f in screen)
-    assert len(method.instance_filters) == len(INSTANCE_FILTERS) == 6
+    assert len(method.instance_filters) == len(default_filters())
+    merged = ParsedInstance("", "Paris.\n\n### 2. Instruction: Name a river in France.")
+    kept, dropped, _ = prepare_instances(
+        task("Name the capital of France."), [merged], False, method.instance_filters, 5, 0
+    )
+    assert not kept and [r.reason for r in dropped] == ["merged_task"]
     bare = Candidate(instruction="Name three rivers in Europe.", input="", output="")
     assert all(f.reason(bare) is None for f in screen)
 
@@ -382,7 +389,7 @@ def test_fatal_teacher_errors_propagate(seeds: list[SeedTask]) -> None:
 # -- the fake teacher tells the prompts apart ---------------------------------------------------
 def test_fake_teacher_recognises_every_step(seeds: list[SeedTask]) -> None:
     method = SelfInstructMethod(seeds, seed=0)
-    request, _ = method.build_request(0, [])
+    request = method.build_request(0, [])[0].request
     kinds = [
         fake.detect(request.messages[-1]["content"]),
         fake.detect(render_classify_prompt(method.classify_demos, "Do X now.")[-1]["content"]),
@@ -540,3 +547,60 @@ def test_sigkill_then_resume_repeats_nothing(fake_teacher_factory, tmp_path: Pat
     args = generate_args(server.base_url, whole, 300, "--method", "self-instruct", "--seed", "5")
     assert cli(*args).returncode == 0
     assert (out / "data.jsonl").read_bytes() == (whole / "data.jsonl").read_bytes()
+
+
+# -- completion-style steps (the small-local profile) -------------------------------------------
+
+
+def test_completion_steps_open_each_document_where_its_parser_reads(seeds: list[SeedTask]) -> None:
+    from selfinstruct.methods.self_instruct_steps import CompletionSteps
+
+    steps = CompletionSteps()
+    boot = steps.bootstrap(3, ["Name a river.", "Sort the list."], 5, topic=None)
+    assert boot.request.endpoint == "completions" and boot.request.step == "bootstrap"
+    assert boot.request.prompt.endswith("1. Name a river.\n2. Sort the list.\n3.")
+    assert '("\\n" num ". " line){0,4}' in boot.request.params["extra_body"]["grammar"]
+    listed_tasks = parse_instructions(boot.answer_text(" Add two numbers.\n4. Spell it.\n"))
+    assert [c.instruction for c in listed_tasks.candidates] == ["Add two numbers.", "Spell it."]
+
+    demos = [t for t in seeds if t.is_classification][:1] + [
+        t for t in seeds if not t.is_classification
+    ][:1]
+    verdict = steps.classify(3, "classify:0", demos, "Is this email spam?")
+    assert verdict.request.prompt.endswith("Task: Is this email spam?\nClassification:")
+    assert 'root ::= " " ("Yes" | "No")' in verdict.request.params["extra_body"]["grammar"]
+    assert parse_verdict(verdict.answer_text(" Yes")) is True
+    again = steps.classify_retry(verdict, "", "Is this email spam?", "classify:0:retry")
+    assert again.request.prompt == verdict.request.prompt and again.request.step.endswith("retry")
+
+    inputs = steps.instances(3, "instances:0", demos, "Reverse the word.", 2, label_first=False)
+    assert inputs.request.prompt.endswith("Task: Reverse the word.\nInput:")
+    assert inputs.request.params["stop"] == ["\nTask:"]
+    answer = " stop\nOutput: pots\n\nInput: <noinput>\nOutput: A word\nread backwards.\n"
+    parsed = parse_instances(inputs.answer_text(answer), label_first=False)
+    assert [(i.input, i.output, i.problem) for i in parsed] == [
+        ("stop", "pots", None),
+        ("", "A word\nread backwards.", None),
+    ]
+    labels = steps.instances(3, "instances:0", demos, "Is it spam?", 2, label_first=True)
+    assert labels.request.prompt.endswith("Task: Is it spam?\nClass label:")
+    parsed = parse_instances(labels.answer_text(" Spam\nInput: Win a prize now!\n"), True)
+    assert [(i.input, i.output) for i in parsed] == [("Win a prize now!", "Spam")]
+
+
+def test_small_local_profile_builds_self_instruct_with_completion_steps(
+    seeds: list[SeedTask], tmp_path
+) -> None:
+    from selfinstruct.config import GenerateConfig
+    from selfinstruct.methods.profiles import get_profile
+    from selfinstruct.methods.self_instruct_steps import ChatSteps, CompletionSteps
+    from selfinstruct.run.build import build_method
+
+    config = GenerateConfig(out=tmp_path, method="self-instruct")
+    small = build_method(config, seeds, get_profile("small-local"))
+    assert isinstance(small, SelfInstructMethod) and isinstance(small.steps, CompletionSteps)
+    assert small.instructions_per_request == get_profile("small-local").tasks_per_request
+    request = small.build_request(0, [])[0].request
+    assert request.prompt and request.messages is None
+    chat = build_method(config, seeds, get_profile("openai"))
+    assert isinstance(chat, SelfInstructMethod) and isinstance(chat.steps, ChatSteps)

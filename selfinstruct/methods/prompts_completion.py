@@ -61,13 +61,22 @@ def render_completion_prompt(
     return CompletionPrompt(prompt=prompt, answer_prefix=opening, stop=stop)
 
 
-def render_block_grammar(n: int, opened: bool = True, max_chars: int = 300) -> str:
+#: GBNF rules the grammars share. A `line` is one non-empty line that does not start with `#`
+#: (so it can never open a `###` separator); a `text` is lines with at most one blank line
+#: between them (poems, lists, code, paragraphs). No length cap: a cap would cut a field
+#: mid-word with finish_reason "stop", invisible to the parser; `max_tokens` is the only
+#: limit, and the parsers reject what it cuts as `truncated`.
+GBNF_TEXT_RULES = (
+    'num ::= [1-9] [0-9]?\nline ::= [^\\n#] [^\\n]*\ntext ::= line ("\\n" "\\n"? line)*\n'
+)
+
+
+def render_block_grammar(n: int, opened: bool = True) -> str:
     """A llama.cpp GBNF grammar holding an answer to the numbered block format.
 
     `opened`: the prompt already ends with `K. Instruction:` (the completion template), so the
     answer starts with the instruction's text; otherwise (a chat answer) with `###` and the
-    first label. Up to `n` tasks; each field is one line of at most `max_chars` characters with
-    no `#`, so a task can neither lose its Output nor run on into the next one.
+    first label. Up to `n` tasks; the instruction is one line, input and output may span lines.
     """
     if n < 1:
         raise ValueError("n must be at least 1")
@@ -77,8 +86,6 @@ def render_block_grammar(n: int, opened: bool = True, max_chars: int = 300) -> s
         + ("head block" if opened else task)
         + (f" ({task}){{0,{n - 1}}}" if n > 1 else ""),
         'head ::= " " line' if opened else "",
-        'block ::= "\\n" num ". Input: " line "\\n" num ". Output: " line "\\n"',
-        "num ::= [1-9] [0-9]?",
-        f"line ::= [^\\n#] [^\\n#]{{0,{max_chars - 1}}}",
+        'block ::= "\\n" num ". Input: " text "\\n" num ". Output: " text "\\n"',
     ]
-    return "".join(rule + "\n" for rule in rules if rule)
+    return "".join(rule + "\n" for rule in rules if rule) + GBNF_TEXT_RULES

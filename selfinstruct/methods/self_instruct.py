@@ -33,19 +33,13 @@ from selfinstruct.methods.base import (
     task_tokens,
 )
 from selfinstruct.methods.parse import evidence
-from selfinstruct.methods.prompts import (
-    render_bootstrap_prompt,
-    render_classify_prompt,
-    render_classify_retry,
-    render_input_first_prompt,
-    render_label_first_prompt,
-)
 from selfinstruct.methods.self_instruct_parse import (
     ParsedInstance,
     parse_instances,
     parse_instructions,
     parse_verdict,
 )
+from selfinstruct.methods.self_instruct_steps import ChatSteps, StepRequest, Steps
 from selfinstruct.quality.chain import default_filters, first_reason
 from selfinstruct.quality.filters import (
     CountMismatch,
@@ -57,9 +51,9 @@ from selfinstruct.quality.filters import (
     Refusal,
 )
 from selfinstruct.schemas import Candidate, Rejection, SeedTask
-from selfinstruct.teachers.client import Completion, Teacher, TeacherRequest
+from selfinstruct.teachers.client import Completion, Teacher
 
-#: Filters that judge an output: useless on a bare instruction, so applied to instances.
+#: Filters that judge only an output: useless on a bare instruction, so not used to screen.
 INSTANCE_FILTERS: tuple[type[Filter], ...] = (
     EmptyOutput,
     InputEqualsOutput,
@@ -106,11 +100,16 @@ class SelfInstructMethod(Method):
         instance_demos: int = 3,
         topic: str | None = None,
         demo_lag: int = 8,
+        steps: Steps | None = None,
+        demo_pool: Sequence[SeedTask] | None = None,
     ) -> None:
+        """`steps` writes each request (chat prompts by default; `CompletionSteps` for small
+        local models); `demo_pool` limits steps 2-3's demonstrations (e.g. to short seeds)."""
         if not seeds:
             raise ValueError("Self-Instruct needs at least one seed task")
         self.seeds = list(seeds)
         self.seed = seed
+        self.steps: Steps = steps or ChatSteps()
         self.instructions_per_request = instructions_per_request
         self.seed_demos = seed_demos
         self.machine_demos = machine_demos
@@ -119,22 +118,24 @@ class SelfInstructMethod(Method):
         self.demo_lag = demo_lag if machine_demos else 0
         # a guess the loop replaces with the measured rate after the first commit
         self.expected_yield = max(1.0, instructions_per_request * self.max_instances * 0.45)
-        self.instance_filters: list[Filter] = [
-            f for f in default_filters() if isinstance(f, INSTANCE_FILTERS)
-        ]
+        self.instance_filters: list[Filter] = default_filters()
         self.classify_demos, self.label_demos, self.input_demos = self._fixed_demos(
-            classify_demos, instance_demos
+            list(demo_pool or self.seeds), classify_demos, instance_demos
         )
 
     def _fixed_demos(
-        self, classify: int, instances: int
+        self, pool: list[SeedTask], classify: int, instances: int
     ) -> tuple[list[SeedTask], list[SeedTask], list[SeedTask]]:
         """Steps 2 and 3 show the same seeds in every request of a run (seeded), as the paper's
         fixed prompts did: every request of a step then shares a long prefix, which providers'
         prompt caching bills at a discount."""
         rng = random.Random(f"{self.seed}:self-instruct-demos")
-        yes = [t for t in self.seeds if t.is_classification]
-        no = [t for t in self.seeds if not t.is_classification]
+        yes = [t for t in pool if t.is_classification] or [
+            t for t in self.seeds if t.is_classification
+        ]
+        no = [t for t in pool if not t.is_classification] or [
+            t for t in self.seeds if not t.is_classification
+        ]
         half = classify // 2
         shown = rng.sample(yes, min(half, len(yes))) + rng.sample(no, min(classify - half, len(no)))
         rng.shuffle(shown)
@@ -149,8 +150,10 @@ class SelfInstructMethod(Method):
         return shown, label_demos or self.seeds[:1], input_demos or self.seeds[:instances]
 
     def screen_filters(self, defaults: Sequence[Filter]) -> list[Filter]:
-        """Instruction-level filters screen; output-level ones wait for the instances."""
-        self.instance_filters = [f for f in defaults if isinstance(f, INSTANCE_FILTERS)]
+        """Instruction-level filters screen the bare instruction; the whole chain judges each
+        instance in step 4 (the defect filters read the output, and an input can make an
+        instruction-level one apply: `input_is_instruction`, `unreadable_input`)."""
+        self.instance_filters = list(defaults)
         return [f for f in defaults if not isinstance(f, INSTANCE_FILTERS)]
 
     def workload(self, max_tokens: int) -> UnitWorkload:
@@ -159,19 +162,20 @@ class SelfInstructMethod(Method):
         half of the `max_instances` examples it allows (as long as the seeds'), of which the
         assumed share is kept."""
         n = self.instructions_per_request
-        bootstrap = [approx_tokens(self.build_request(i)[0]) for i in range(8)]
+        bootstrap = [approx_tokens(self.build_request(i)[0].request) for i in range(8)]
         instruction = sum(len(t.instruction) for t in self.seeds) / len(self.seeds) / 4
         example = sum(task_tokens(t) - len(t.instruction) / 4 for t in self.seeds) / len(self.seeds)
         sample = self.seeds[0].instruction
+        k = self.max_instances
         classify = approx_tokens(
-            TeacherRequest(0, render_classify_prompt(self.classify_demos, sample))
+            self.steps.classify(0, "classify:0", self.classify_demos, sample).request
         )
         share = sum(t.is_classification for t in self.seeds) / len(self.seeds)
         label = approx_tokens(
-            TeacherRequest(0, render_label_first_prompt(self.label_demos, sample, 5))
+            self.steps.instances(0, "instances:0", self.label_demos, sample, k, True).request
         )
         inputs = approx_tokens(
-            TeacherRequest(0, render_input_first_prompt(self.input_demos, sample, 5))
+            self.steps.instances(0, "instances:0", self.input_demos, sample, k, False).request
         )
         tasks = n * ASSUMED_ACCEPTANCE
         examples = max(1.0, self.max_instances / 2)
@@ -187,7 +191,7 @@ class SelfInstructMethod(Method):
     # -- step 1 ---------------------------------------------------------------------------
     def build_request(
         self, index: int, generated: Sequence[str] = ()
-    ) -> tuple[TeacherRequest, list[str]]:
+    ) -> tuple[StepRequest, list[str]]:
         """Unit `index`'s bootstrap prompt; it depends only on (seed, index, generated)."""
         rng = random.Random(f"{self.seed}:{index}")
         machine = min(self.machine_demos, len(generated))
@@ -197,16 +201,16 @@ class SelfInstructMethod(Method):
         shown = [t.instruction for t in human] + extra
         order = list(range(len(shown)))
         rng.shuffle(order)
-        messages = render_bootstrap_prompt(
-            [shown[i] for i in order], self.instructions_per_request, topic=self.topic
+        request = self.steps.bootstrap(
+            index, [shown[i] for i in order], self.instructions_per_request, self.topic
         )
-        request = TeacherRequest(index=index, step="bootstrap", messages=messages)
         return request, [t.id for t in human] + ["generated"] * machine
 
     async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> UnitOutput:
         request, demo_ids = self.build_request(index, generated)
-        completion = await teacher.complete(request)
-        result = parse_instructions(completion.text, completion.finish_reason, index)
+        completion = await teacher.complete(request.request)
+        text = request.answer_text(completion.text)
+        result = parse_instructions(text, completion.finish_reason, index)
         for item in result.rejections:
             item.cache_key = completion.cache_key
         unit = UnitOutput(result.candidates, result.rejections, demo_ids)
@@ -257,21 +261,16 @@ class SelfInstructMethod(Method):
     async def _classify(
         self, index: int, j: int, task: Candidate, teacher: Teacher, result: TaskResult
     ) -> bool | None:
-        messages = render_classify_prompt(self.classify_demos, task.instruction)
-        first = await teacher.complete(
-            TeacherRequest(index=index, step=f"classify:{j}", messages=messages)
-        )
+        request = self.steps.classify(index, f"classify:{j}", self.classify_demos, task.instruction)
+        first = await teacher.complete(request.request)
         result.completions.append(first)
         verdict = parse_verdict(first.text)
         if verdict is not None:
             return verdict
-        retry = await teacher.complete(
-            TeacherRequest(
-                index=index,
-                step=f"classify:{j}:retry",
-                messages=render_classify_retry(messages, first.text, task.instruction),
-            )
+        again = self.steps.classify_retry(
+            request, first.text, task.instruction, f"classify:{j}:retry"
         )
+        retry = await teacher.complete(again.request)
         result.completions.append(retry)
         verdict = parse_verdict(retry.text)
         if verdict is None:
@@ -292,19 +291,14 @@ class SelfInstructMethod(Method):
         teacher: Teacher,
         result: TaskResult,
     ) -> list[ParsedInstance]:
-        if is_classification:
-            messages = render_label_first_prompt(
-                self.label_demos, task.instruction, self.max_instances
-            )
-        else:
-            messages = render_input_first_prompt(
-                self.input_demos, task.instruction, self.max_instances
-            )
-        completion = await teacher.complete(
-            TeacherRequest(index=index, step=f"instances:{j}", messages=messages)
+        demos = self.label_demos if is_classification else self.input_demos
+        request = self.steps.instances(
+            index, f"instances:{j}", demos, task.instruction, self.max_instances, is_classification
         )
+        completion = await teacher.complete(request.request)
         result.completions.append(completion)
-        parsed = parse_instances(completion.text, is_classification, completion.finish_reason)
+        text = request.answer_text(completion.text)
+        parsed = parse_instances(text, is_classification, completion.finish_reason)
         if not parsed:
             raw, cut = evidence(completion.text)
             result.rejections.append(

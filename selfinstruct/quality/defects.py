@@ -27,6 +27,12 @@ _MERGED = re.compile(
 )
 #: An unnumbered example appended after the answer: an `Input:` line, later an `Output:` line.
 _EXAMPLE_AFTER = re.compile(r"\n[ \t]*input[ \t]*:.*?\n[ \t]*output[ \t]*:", re.I | re.S)
+#: A next task opened after a blank line ("\n\nTask: ...", "Additional task: ..."), the way a
+#: small model runs on past its answer in a `Task:` document.
+_TASK_AFTER = re.compile(
+    r"\n[ \t]*\n[ \t]*(?:(?:new|next|additional|another|bonus)[ \t]+)?task[ \t]*\d{0,3}[ \t]*:",
+    re.IGNORECASE,
+)
 
 
 class MergedTask(Filter):
@@ -37,7 +43,7 @@ class MergedTask(Filter):
         for text in (candidate.output, candidate.input):
             if _MERGED.search(text):
                 return "merged_task"
-        if _EXAMPLE_AFTER.search(candidate.output):
+        if _EXAMPLE_AFTER.search(candidate.output) or _TASK_AFTER.search(candidate.output):
             return "merged_task"
         return None
 

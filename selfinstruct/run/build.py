@@ -92,15 +92,21 @@ def build_method(
     """The recipe `config.method` names, with its settings."""
     if config.method == "self-instruct":
         from selfinstruct.methods.self_instruct import SelfInstructMethod
+        from selfinstruct.methods.self_instruct_steps import CompletionSteps
 
         machine = 2 if config.machine_demos is None else config.machine_demos
+        # a small model gets short completion documents with grammars, as in alpaca's recipe
+        small = profile is not None and profile.prompt_style == "completion_list"
         return SelfInstructMethod(
             seeds,
             config.seed,
+            instructions_per_request=profile.tasks_per_request if profile and small else 8,
             seed_demos=8 - machine,
             machine_demos=machine,
             max_instances=config.max_instances,
             topic=config.topic,
+            steps=CompletionSteps() if small else None,
+            demo_pool=profile.demonstration_pool(seeds) if profile and small else None,
         )
     return AlpacaMethod(
         seeds=seeds,
