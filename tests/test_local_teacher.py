@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from selfinstruct.errors import ConfigError
+from selfinstruct.errors import ConfigError, TeacherError
 from selfinstruct.teachers.local import (
     DEFAULT_MODEL,
     INSTALL_HINT,
@@ -290,3 +290,62 @@ def test_completion_prompt_and_grammar_snapshot() -> None:
     assert render_block_grammar(1, opened=False).startswith(
         'root ::= "###\\n" num ". Instruction: " line block\nblock'
     )
+
+
+def test_a_5xx_names_the_servers_log_and_its_last_lines(fake_teacher, tmp_path: Path) -> None:
+    """llama.cpp answers a failure with an empty body: the reason is in its log."""
+    import asyncio
+
+    from selfinstruct.errors import TeacherHTTPError
+    from selfinstruct.teachers.client import Teacher, TeacherRequest, TeacherSettings
+
+    log = tmp_path / "local-teacher.log"
+    log.write_text("load model ok\nsrv  error: failed to parse grammar\n")
+    local = LocalTeacher(log_dir=tmp_path)
+    local.log_path = log
+    fake_teacher.fail_next("500", times=5)
+    settings = TeacherSettings(
+        model="fake-teacher", base_url=fake_teacher.base_url, api_key="k", max_attempts=2,
+        server_context=local.server_error_context,
+    )  # fmt: skip
+    teacher = Teacher(settings, backoff_initial_s=0.01, backoff_max_s=0.02)
+
+    async def go() -> None:
+        try:
+            await teacher.complete(TeacherRequest(index=0, prompt="Tasks:\n1."))
+        finally:
+            await teacher.close()
+
+    with pytest.raises(TeacherHTTPError) as info:
+        asyncio.run(go())
+    message = str(info.value)
+    assert "HTTP 500" in message and f"log {log}" in message
+    assert "failed to parse grammar" in message
+
+
+@pytest.mark.local_model
+@needs_model
+def test_a_taken_port_and_a_broken_model_file_are_one_line_each(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(ConfigError, match="is in use; choose another port"):
+            LocalTeacher(port=taken.getsockname()[1], log_dir=tmp_path).start()
+    package = tmp_path / "fake_weights"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "broken.gguf").write_bytes(b"GGUF" + b"\0" * 64)
+    broken = LocalModel(
+        alias="broken", package="fake_weights", distribution="fake-weights",
+        filename="broken.gguf", licence="MIT", description="a damaged file",
+    )  # fmt: skip
+    sys.path.insert(0, str(tmp_path))
+    try:
+        started = time.monotonic()
+        with pytest.raises(TeacherError, match=r"could not start \(Failed to init server.*; log .*failed to load model"):
+            LocalTeacher(broken, log_dir=tmp_path).start()
+        assert time.monotonic() - started < 30
+    finally:
+        sys.path.remove(str(tmp_path))

@@ -89,6 +89,10 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+#: More slots only split the context and the one or two cores among more sequences.
+MAX_LOCAL_SLOTS = 4
+
+
 class _Endpoint(NamedTuple):
     base_url: str | None
     model: str | None
@@ -108,7 +112,9 @@ def _teacher_endpoint(config: GenerateConfig, notify: Notify) -> Iterator[_Endpo
         return
     from selfinstruct.teachers.local import LocalTeacher
 
-    with LocalTeacher(log_dir=config.out) as local:
+    # one llama.cpp slot per request in flight: they are decoded together (continuous batching)
+    slots = min(config.concurrency, MAX_LOCAL_SLOTS)
+    with LocalTeacher(log_dir=config.out, slots=slots) as local:
         notify(local.banner())
         yield _Endpoint(local.base_url, local.model, local.server_error_context)
 

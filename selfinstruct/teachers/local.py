@@ -346,14 +346,18 @@ class LocalTeacher:
                 f"the local teacher did not start within {self.startup_timeout:g} s; "
                 f"{self._log_ref()}: {self.log_tail()}"
             )
-        code = self._process.poll()
         if self.requested_port and not _port_free(self.host, self.requested_port):
             raise ConfigError(
                 f"port {self.requested_port} on {self.host} is in use; choose another port"
             )
-        state = f"exited with code {code}" if code is not None else "failed"
+        error = message.get("error") if isinstance(message, dict) else None
+        if error is None:
+            try:
+                error = f"it exited with code {self._process.wait(5)}"
+            except subprocess.TimeoutExpired:
+                error = "it stopped answering before it listened"
         raise TeacherError(
-            f"the local teacher {state} while starting; {self._log_ref()}: {self.log_tail()}"
+            f"the local teacher could not start ({error}); {self._log_ref()}: {self.log_tail(4)}"
         )
 
     def _kill(self, timeout: float = 5.0) -> None:
