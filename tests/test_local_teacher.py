@@ -279,13 +279,14 @@ def test_completion_prompt_and_grammar_snapshot() -> None:
         ("Add the numbers.", "2, 3", "5"),
         ("Say hi.", "", "Hi!"),
     ]
-    assert render_block_grammar(2) == (
+    grammar = render_block_grammar(2)
+    assert grammar.startswith(
         'root ::= head block ("###\\n" num ". Instruction: " line block){0,1}\n'
         'head ::= " " line\n'
         'block ::= "\\n" num ". Input: " text "\\n" num ". Output: " text "\\n"\n'
         "num ::= [1-9] [0-9]?\n"
-        "line ::= [^\\n#] [^\\n]*\n"
-        'text ::= line ("\\n" "\\n"? line)*\n'
+        "line ::= [^\\n#] [^\\n]{0,399}\n"
+        'text ::= line ("\\n" "\\n"? cont){0,11}\n'
     )
     assert render_block_grammar(1, opened=False).startswith(
         'root ::= "###\\n" num ". Instruction: " line block\nblock'
@@ -349,3 +350,39 @@ def test_a_taken_port_and_a_broken_model_file_are_one_line_each(tmp_path: Path) 
         assert time.monotonic() - started < 30
     finally:
         sys.path.remove(str(tmp_path))
+
+
+def test_grammar_bounds_are_found_after_parsing() -> None:
+    """A field that reached the grammar's bounds was cut with finish_reason "stop"."""
+    from selfinstruct.methods.gbnf import MAX_FIELD_LINES, MAX_LINE_CHARS, cut_by_grammar
+
+    assert cut_by_grammar("Write a poem.", "", "Roses are red,\n\nviolets are blue.") is None
+    assert cut_by_grammar("x" * MAX_LINE_CHARS) is not None
+    assert cut_by_grammar("\n".join(["a line"] * MAX_FIELD_LINES)) is not None
+    assert cut_by_grammar("\n".join(["a line"] * (MAX_FIELD_LINES - 1))) is None
+
+
+@pytest.mark.local_model
+@needs_model
+def test_no_further_line_of_a_field_opens_a_task(tmp_path: Path) -> None:
+    """The model's favourite escape, "4. Instruction: ..." as the next line of an output, is
+    outside the grammar: every task head in the answer follows a `###` separator."""
+    openai = pytest.importorskip("openai")
+    from selfinstruct.methods.prompts_completion import render_block_grammar
+
+    grammar = render_block_grammar(3)
+    with LocalTeacher(log_dir=tmp_path) as teacher:
+        client = openai.OpenAI(base_url=teacher.base_url, api_key="local", max_retries=0)
+        answer = client.completions.create(
+            model=teacher.model,
+            prompt="Tasks.\n###\n1. Instruction:",
+            max_tokens=200,
+            seed=3,
+            extra_body={"grammar": grammar},
+        )
+        text = answer.choices[0].text
+    import re
+
+    heads = re.findall(r"^\d+\. Instruction", "1. Instruction:" + text, re.MULTILINE)
+    separators = text.count("###\n")
+    assert len(heads) == separators + 1 <= 3, text

@@ -21,11 +21,12 @@ from selfinstruct.methods.base import (
     approx_tokens,
     task_tokens,
 )
+from selfinstruct.methods.gbnf import cut_by_grammar
 from selfinstruct.methods.parse import ParseResult, evidence, parse_json_tasks, parse_tasks
 from selfinstruct.methods.profiles import TeacherProfile, get_profile
 from selfinstruct.methods.prompts import render_alpaca_prompt, render_json_repair
 from selfinstruct.methods.prompts_completion import render_block_grammar, render_completion_prompt
-from selfinstruct.schemas import SeedTask
+from selfinstruct.schemas import Rejection, SeedTask
 from selfinstruct.teachers.client import Completion, Teacher, TeacherRequest
 
 #: Failures whose raw answer is kept as evidence in rejected.jsonl.
@@ -117,6 +118,8 @@ class AlpacaMethod(Method):
         if not self.profile.json_answers:
             text = opening + completion.text
             result = parse_tasks(text, completion.finish_reason, request_index=index)
+            if self.profile.structured == "grammar":
+                _reject_grammar_cuts(result, index)
             return self._collect(unit, result, completion, text)
         result = parse_json_tasks(completion.text, completion.finish_reason, request_index=index)
         failed = _whole_answer_failure(result)
@@ -152,3 +155,16 @@ def _whole_answer_failure(result: ParseResult) -> str | None:
         return None
     only = result.rejections[0]
     return only.detail if only.reason == "schema_error" else None
+
+
+def _reject_grammar_cuts(result: ParseResult, index: int) -> None:
+    """Tasks a field of which reached the grammar's bounds were cut with finish_reason
+    "stop": rejected as `truncated`, like those `max_tokens` cut."""
+    kept = []
+    for candidate in result.candidates:
+        why = cut_by_grammar(candidate.instruction, candidate.input, candidate.output)
+        if why is None:
+            kept.append(candidate)
+        else:
+            result.rejections.append(Rejection.of(candidate, "truncated", index, detail=why))
+    result.candidates = kept

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from selfinstruct.methods.gbnf import block_text_rules
 from selfinstruct.methods.prompts import render_task_block
 from selfinstruct.schemas import SeedTask
 
@@ -61,22 +62,13 @@ def render_completion_prompt(
     return CompletionPrompt(prompt=prompt, answer_prefix=opening, stop=stop)
 
 
-#: GBNF rules the grammars share. A `line` is one non-empty line that does not start with `#`
-#: (so it can never open a `###` separator); a `text` is lines with at most one blank line
-#: between them (poems, lists, code, paragraphs). No length cap: a cap would cut a field
-#: mid-word with finish_reason "stop", invisible to the parser; `max_tokens` is the only
-#: limit, and the parsers reject what it cuts as `truncated`.
-GBNF_TEXT_RULES = (
-    'num ::= [1-9] [0-9]?\nline ::= [^\\n#] [^\\n]*\ntext ::= line ("\\n" "\\n"? line)*\n'
-)
-
-
 def render_block_grammar(n: int, opened: bool = True) -> str:
     """A llama.cpp GBNF grammar holding an answer to the numbered block format.
 
     `opened`: the prompt already ends with `K. Instruction:` (the completion template), so the
     answer starts with the instruction's text; otherwise (a chat answer) with `###` and the
-    first label. Up to `n` tasks; the instruction is one line, input and output may span lines.
+    first label. Up to `n` tasks; the instruction is one line, input and output may span lines
+    (`gbnf.block_text_rules`: no further line opens a field, no length cap).
     """
     if n < 1:
         raise ValueError("n must be at least 1")
@@ -88,4 +80,4 @@ def render_block_grammar(n: int, opened: bool = True) -> str:
         'head ::= " " line' if opened else "",
         'block ::= "\\n" num ". Input: " text "\\n" num ". Output: " text "\\n"',
     ]
-    return "".join(rule + "\n" for rule in rules if rule) + GBNF_TEXT_RULES
+    return "".join(rule + "\n" for rule in [*rules, *block_text_rules()] if rule)

@@ -211,6 +211,9 @@ class SelfInstructMethod(Method):
         completion = await teacher.complete(request.request)
         text = request.answer_text(completion.text)
         result = parse_instructions(text, completion.finish_reason, index)
+        for candidate in [c for c in result.candidates if self.steps.cut(c.instruction)]:
+            result.candidates.remove(candidate)
+            result.rejections.append(Rejection.of(candidate, "truncated", index))
         for item in result.rejections:
             item.cache_key = completion.cache_key
         unit = UnitOutput(result.candidates, result.rejections, demo_ids)
@@ -298,7 +301,12 @@ class SelfInstructMethod(Method):
         completion = await teacher.complete(request.request)
         result.completions.append(completion)
         text = request.answer_text(completion.text)
-        parsed = parse_instances(text, is_classification, completion.finish_reason)
+        parsed = [
+            ParsedInstance(item.input, item.output, "truncated")
+            if item.problem is None and self.steps.cut(item.input, item.output)
+            else item
+            for item in parse_instances(text, is_classification, completion.finish_reason)
+        ]
         if not parsed:
             raw, cut = evidence(completion.text)
             result.rejections.append(

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from selfinstruct.methods.gbnf import cut_by_grammar, field_text_rules
 from selfinstruct.methods.prompts import (
     NO_INPUT,
     render_bootstrap_prompt,
@@ -22,7 +23,6 @@ from selfinstruct.methods.prompts import (
     render_input_first_prompt,
     render_label_first_prompt,
 )
-from selfinstruct.methods.prompts_completion import GBNF_TEXT_RULES
 from selfinstruct.schemas import SeedTask
 from selfinstruct.teachers.client import TeacherRequest
 
@@ -40,6 +40,10 @@ class StepRequest:
 
 class Steps(Protocol):
     """How each of Self-Instruct's requests is written for one kind of teacher."""
+
+    def cut(self, *fields: str) -> str | None:
+        """Why a parsed field must have been cut by the request's own bounds, if it was."""
+        ...
 
     def bootstrap(
         self, index: int, instructions: Sequence[str], n: int, topic: str | None
@@ -66,6 +70,9 @@ class Steps(Protocol):
 
 class ChatSteps:
     """The chat prompts of `prompts.py`, for models that follow written requirements."""
+
+    def cut(self, *fields: str) -> str | None:
+        return None  # no grammar: max_tokens is the only bound, and the parsers see it
 
     def bootstrap(
         self, index: int, instructions: Sequence[str], n: int, topic: str | None
@@ -114,12 +121,21 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+#: Where a field or the next task starts in the instance documents: no further line of a
+#: field may start so (see `gbnf`).
+INSTANCE_LABELS = ("Input", "Output", "Class label", "Task")
+
+
 def _grammar(root: str) -> dict[str, object]:
-    return {"extra_body": {"grammar": f"root ::= {root}\n{GBNF_TEXT_RULES}"}}
+    rules = [f"root ::= {root}", "num ::= [1-9] [0-9]?", *field_text_rules(INSTANCE_LABELS)]
+    return {"extra_body": {"grammar": "".join(rule + "\n" for rule in rules)}}
 
 
 class CompletionSteps:
     """Short documents open at the answer, with a grammar per step (small local models)."""
+
+    def cut(self, *fields: str) -> str | None:
+        return cut_by_grammar(*fields)
 
     def bootstrap(
         self, index: int, instructions: Sequence[str], n: int, topic: str | None
