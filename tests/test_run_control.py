@@ -50,10 +50,11 @@ def test_error_rate_stop(fake_teacher_factory, tmp_path):
     out = tmp_path / "run"
     result = cli(*generate_args(server.base_url, out, 30, "--max-attempts", "2", "--concurrency", "4", "--config", str(fast_retries(tmp_path))))
     assert result.returncode == 3, result.stderr
-    assert "requests failed after all retries" in result.stderr
+    # the attempt count crosses the rate first (each failed request failed every attempt)
+    assert "attempts failed, retries included (more than 50%)" in result.stderr
     manifest = json.loads((out / "run.json").read_text())
     assert manifest["stop"]["kind"] == "error_rate"
-    assert manifest["errors"]["failed:TeacherHTTPError"] >= 10
+    assert manifest["errors"]["failed:TeacherHTTPError"] >= 5
     assert manifest["errors"]["retried:http_500"] >= 10
 
 
