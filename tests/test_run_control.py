@@ -150,11 +150,14 @@ def test_secret_key_is_nowhere(fake_teacher_factory, tmp_path):
 
 
 def test_base_url_credentials_are_not_recorded(fake_teacher, tmp_path):
-    url = fake_teacher.base_url.replace("http://", "http://user:pw-secret@") + "?token=qs-secret"
     out = tmp_path / "run"
-    result = cli(*generate_args(url, out, 5))
+    result = cli(*generate_args(fake_teacher.base_url + "?token=qs-secret", out, 5))
     manifest = (out / "run.json").read_text()
-    assert "pw-secret" not in manifest and "qs-secret" not in manifest
+    assert "qs-secret" not in manifest
+    # a user:key@ URL is refused before anything runs (tests/test_hostile_server.py)
+    url = fake_teacher.base_url.replace("http://", "http://user:pw-secret@")
+    result = cli(*generate_args(url, tmp_path / "other", 5))
+    assert result.returncode == 1 and "holds credentials" in result.stderr
     assert "pw-secret" not in result.stderr
 
 
