@@ -44,6 +44,7 @@ _EXPORTS: dict[str, str] = {
     "TeacherTimeout": "selfinstruct.errors",
     "build_config": "selfinstruct.config",
     "check_file": "selfinstruct.dataset.validate",
+    "agenerate": "selfinstruct.run.generate",
     "generate": "selfinstruct.run.generate",
     "load_seeds": "selfinstruct.seeds.load",
     "show_sample": "selfinstruct.dataset.show:show",
@@ -74,6 +75,7 @@ __all__ = [
     "TeacherHTTPError",
     "TeacherTimeout",
     "__version__",
+    "agenerate",
     "build_config",
     "check_file",
     "clean_file",
@@ -127,6 +129,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         TeacherTimeout,
     )
     from selfinstruct.quality.rouge import Match, RougeIndex
-    from selfinstruct.run.generate import RunSummary, generate
+    from selfinstruct.run.generate import RunSummary, agenerate, generate
     from selfinstruct.schemas import AcceptedRecord, Instance, Record, Rejection, SeedTask
     from selfinstruct.seeds.load import load_seeds

@@ -24,7 +24,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"error: {message}", err=True)
+    from selfinstruct.printable import one_line  # a message may quote a server's text
+
+    click.echo(f"error: {one_line(message)}", err=True)
     sys.exit(code)
 
 
@@ -150,6 +152,7 @@ def generate(
 ) -> None:
     """Generate a dataset (or resume one: the same command continues where it stopped)."""
     from selfinstruct.config import build_config
+    from selfinstruct.printable import one_line
     from selfinstruct.run.generate import generate as run_generate
     from selfinstruct.run.progress import ProgressPrinter
 
@@ -165,7 +168,7 @@ def generate(
     printer = ProgressPrinter()
     try:
         summary = run_generate(
-            config, on_progress=printer, notify=lambda m: click.echo(m, err=True)
+            config, on_progress=printer, notify=lambda m: click.echo(one_line(m), err=True)
         )
     finally:
         printer.close()
@@ -195,7 +198,7 @@ def generate(
             err=True,
         )
     if summary.stop is not None:
-        click.echo(summary.stop.message, err=True)
+        click.echo(one_line(summary.stop.message), err=True)
     if summary.exit_code:
         sys.exit(summary.exit_code)
 

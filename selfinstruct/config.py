@@ -11,6 +11,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -87,8 +88,20 @@ class GenerateConfig(BaseModel):
     def _url(cls, value: str | None) -> str | None:
         if value is None or value == "":
             return None
+        parts = urlsplit(value)
+        if parts.username is not None or parts.password is not None:
+            # refused, not used as the key: a URL is printed, logged and kept in shell
+            # history, so a key in it is already leaking; the key has its own channels
+            raise ValueError(
+                "holds credentials (user:key@); remove them and pass the key with "
+                "--api-key or OPENAI_API_KEY"
+            )
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"not an http(s) URL: {value!r}")
+        try:
+            (parts.hostname or "").encode("idna")
+        except UnicodeError:
+            raise ValueError(f"not a valid host name: {parts.hostname!r}") from None
         return value.rstrip("/")
 
     def api_key_value(self) -> str | None:

@@ -11,8 +11,10 @@ can turn it into a one-line message and an exit code without a traceback.
         │   └── TeacherAuthError      401/403: bad key; never retried
         ├── TeacherTimeout            no answer in time after all retries
         ├── TeacherConnectionError    could not reach the base URL
+        │   └── TeacherUnreachable    refused or unknown host: nothing listens; never retried
         ├── BudgetExceeded            a cost, token or request cap was reached (a clean stop)
         ├── BatchPending              stopped while Batch API jobs run (a rerun collects them)
+        ├── RequestAbandoned          a stopping run gave up waiting for an answer (redone)
         └── BatchFailed               the provider rejected a whole batch (nothing ran)
 """
 
@@ -84,6 +86,16 @@ class TeacherConnectionError(TeacherError):
     """The base URL could not be reached, after all retries."""
 
 
+class TeacherUnreachable(TeacherConnectionError):
+    """Nothing listens at the base URL (connection refused, unknown host): every other request
+    would fail the same way, so the run stops at once instead of retrying."""
+
+
+class RequestAbandoned(TeacherError):
+    """The run is stopping (a signal) and this request's answer did not come within the grace
+    period: the unit is redone on resume, from the cache when the answer was stored."""
+
+
 class BudgetExceeded(TeacherError):
     """A cost, token or request cap was reached; the run stops cleanly and can be resumed."""
 
@@ -100,12 +112,13 @@ class BatchFailed(TeacherError):
 def is_deferred(exc: BaseException) -> bool:
     """No answer in this session, through no fault of the request: the unit and those after
     it are redone on resume (from the cache or the batch), not counted as failures."""
-    return isinstance(exc, (BudgetExceeded, BatchPending))
+    return isinstance(exc, (BudgetExceeded, BatchPending, RequestAbandoned))
 
 
 def is_fatal(exc: BaseException) -> bool:
     """Errors no other request can avoid (a refused key, an unknown model, a request cap):
     the run stops at once instead of counting them as one failed request."""
-    if isinstance(exc, (TeacherAuthError, BudgetExceeded, BatchPending, BatchFailed)):
+    fatal = (TeacherAuthError, TeacherUnreachable, BatchFailed)
+    if isinstance(exc, fatal) or is_deferred(exc):
         return True
     return isinstance(exc, TeacherHTTPError) and exc.status == 404

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from selfinstruct.dataset.sources import UNKNOWN, Source
 from selfinstruct.dataset.stats import input_share, length_stats
+from selfinstruct.printable import printable
 from selfinstruct.quality.filters import by_family
 
 FOLD_RULE = (
@@ -261,7 +262,8 @@ def _statistics(source: Source) -> str:
 
 
 def render_card(source: Source, info: CardInfo) -> str:
-    """The README.md text of an export."""
+    """The README.md text of an export; model ids, hosts and paths in it are someone
+    else's text, so no control character of theirs reaches a Markdown viewer or terminal."""
     sections = [
         _yaml_header(source, info),
         f"# {source.name}",
@@ -277,7 +279,7 @@ def render_card(source: Source, info: CardInfo) -> str:
         "## Terms of use of the teacher's outputs",
         TERMS_NOTICE,
     ]
-    return "\n\n".join(sections) + "\n"
+    return printable("\n\n".join(sections) + "\n")
 
 
 def llamafactory_info(name: str, info: CardInfo) -> dict[str, Any]:

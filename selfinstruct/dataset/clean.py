@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from selfinstruct.datafile import iter_json_objects
-from selfinstruct.dataset.dedup import _atomic_writer
+from selfinstruct.dataset.dedup import atomic_pair
 from selfinstruct.errors import ConfigError, SeedFileError
 from selfinstruct.quality.chain import default_filters, first_reason
 from selfinstruct.quality.defects import TemplatedOutput
@@ -170,10 +170,7 @@ def clean_file(
         decisions.update(_dedup(passed, rouge_threshold, tokenizer))
 
     out = Path(out_dir)
-    with (
-        _atomic_writer(out / "data.jsonl") as kept_handle,
-        _atomic_writer(out / "rejected.jsonl") as rejected_handle,
-    ):
+    with atomic_pair(out / "data.jsonl", out / "rejected.jsonl") as (kept_handle, rejected_handle):
         for line, record, candidate in rows:
             decision = decisions.get(line)
             if decision is None:

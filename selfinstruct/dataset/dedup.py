@@ -5,7 +5,8 @@ F-measure of its instruction against any record kept before it (or any record of
 `--against` file) is above the threshold; the decisions are exactly rouge_score's, computed
 with `rouge.RougeIndex`.
 
-Outputs, each written to a temporary file and renamed, so a crash never leaves half a file:
+Outputs, each written to a temporary file and renamed, so a crash never leaves half a file,
+nor an output beside another run's removed file (`atomic_pair`):
 - OUT: the kept records, unchanged, in input order; a JSON array when OUT ends in `.json`,
   else JSONL. UTF-8, non-ASCII kept as is.
 - the removed file (default `STEM.removed.jsonl` beside OUT, one per output): one line per
@@ -57,8 +58,9 @@ def _texts(path: Path, field: str) -> Iterator[tuple[int, dict[str, Any], str]]:
 
 
 @contextmanager
-def _atomic_writer(path: Path) -> Iterator[IO[str]]:
-    """A text file that appears at `path` only once fully written."""
+def _atomic_writer(path: Path, staged: dict[Path, str]) -> Iterator[IO[str]]:
+    """A text file written beside `path`, fully and durably; its temporary name goes into
+    `staged` for `_publish` (and is deleted if anything fails before)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -69,10 +71,33 @@ def _atomic_writer(path: Path) -> Iterator[IO[str]]:
         umask = os.umask(0)  # mkstemp makes the file 0600; give it the usual permissions
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        staged[path] = tmp
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_pair(main: Path, companion: Path) -> Iterator[tuple[IO[str], IO[str]]]:
+    """Two text files (an output and its removed or rejected file) that appear together or
+    not at all, as far as a kill can tell: never `main` beside another run's `companion`.
+    Both are written in full first; then the old `companion` goes, `main` is replaced, and
+    the new `companion` appears. Killed in between, `main` stands alone (a rerun adds it)."""
+    staged: dict[Path, str] = {}
+    try:
+        with _atomic_writer(main, staged) as first, _atomic_writer(companion, staged) as second:
+            yield first, second
+        companion.unlink(missing_ok=True)
+        directory = os.open(companion.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the unlink is durable before `main` changes
+        finally:
+            os.close(directory)
+        os.replace(staged.pop(main), main)
+        os.replace(staged.pop(companion), companion)
+    finally:
+        for tmp in staged.values():
+            Path(tmp).unlink(missing_ok=True)
 
 
 class _RecordWriter:
@@ -196,8 +221,7 @@ def _write(
     """Decide in batches and stream both outputs; returns (kept, removed)."""
     kept = removed = 0
     with (
-        _atomic_writer(out) as out_handle,
-        _atomic_writer(removed_file) as removed_handle,
+        atomic_pair(out, removed_file) as (out_handle, removed_handle),
         _progress(len(records), progress) as report,
     ):
         writer = _RecordWriter(out_handle, as_array=out.suffix.lower() == ".json")

@@ -15,6 +15,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from selfinstruct.errors import SelfInstructError
+from selfinstruct.printable import one_line, printable
 from selfinstruct.store.layout import DATA, RECORDS, REJECTED
 from selfinstruct.store.reader import committed_rows
 
@@ -51,15 +52,16 @@ def sample_rows(
 
 
 def _cut(text: str) -> str:
-    return text if len(text) <= FIELD_CHARS else text[:FIELD_CHARS] + " …"
+    """A field shortened for reading, its control characters shown as escapes."""
+    return printable(text if len(text) <= FIELD_CHARS else text[:FIELD_CHARS] + " …")
 
 
 def render_row(row: dict[str, Any]) -> Panel:
     body = Text()
-    title = row.get("id") or f"request {row.get('request_index', '?')}"
+    title = Text(one_line(row.get("id") or f"request {row.get('request_index', '?')}"))
     subtitle = None
     if "reason" in row:
-        title = Text(row["reason"], style="bold red")
+        title = Text(one_line(row["reason"]), style="bold red")
     for label in ("instruction", "input", "output"):
         value = row.get(label)
         if value:
@@ -67,16 +69,17 @@ def render_row(row: dict[str, Any]) -> Panel:
             body.append(_cut(str(value)) + "\n")
     if row.get("neighbour"):
         body.append("neighbour: ", style="bold yellow")
-        body.append(f"{_cut(str(row['neighbour']))} (ROUGE-L {row.get('score')})\n")
+        body.append(f"{_cut(str(row['neighbour']))} (ROUGE-L {one_line(row.get('score'))})\n")
     if row.get("detail"):
         body.append("detail: ", style="bold yellow")
-        body.append(str(row["detail"]) + "\n")
+        body.append(_cut(str(row["detail"])) + "\n")
     if row.get("raw"):
         cut = " (cut at 8 KB)" if row.get("raw_truncated") else ""
         body.append(f"teacher's raw answer{cut}:\n", style="bold magenta")
         body.append(_cut(str(row["raw"])) + "\n")
     if row.get("nearest_seed"):
-        subtitle = f"nearest seed {row['nearest_seed']} (ROUGE-L {row.get('nearest_seed_rouge_l')})"
+        seed, score = row["nearest_seed"], row.get("nearest_seed_rouge_l")
+        subtitle = Text(one_line(f"nearest seed {seed} (ROUGE-L {score})"))
     return Panel(body, title=title, subtitle=subtitle, title_align="left")
 
 
@@ -95,7 +98,7 @@ def show(
     what = "rejections" if rejected else "records"
     if reason:
         what += f" with reason {reason}*"
-    console.print(f"{len(rows)} of {total} {what} in {run}")
+    console.print(Text(one_line(f"{len(rows)} of {total} {what} in {run}")))
     for row in rows:
         console.print(render_row(row))
     return total

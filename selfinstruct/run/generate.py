@@ -1,6 +1,8 @@
 """`generate()`: wires a config to seeds, a run directory, a teacher and the loop.
 
-This is the public entry point a notebook or the CLI calls. It owns the run's life cycle:
+This is the public entry point a notebook or the CLI calls (`agenerate` from async code;
+`generate` also works where an event loop already runs, as in Jupyter, by running the run's
+own loop in a worker thread). It owns the run's life cycle:
 lock the directory, repair it, resume, pick the teacher (a remote API or the embedded local
 one), run, and write the manifest however the run ends.
 """
@@ -13,6 +15,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -208,8 +211,41 @@ def generate(
     """Generate (or resume) a dataset in `config.out`; returns how the run ended.
 
     `settings` are `GenerateConfig` fields, for calls like `generate(out="outputs/x",
-    num_instructions=50, base_url="http://127.0.0.1:8000/v1")`.
+    num_instructions=50, base_url="http://127.0.0.1:8000/v1")`. Called where an event loop
+    already runs (a notebook), the run goes on in a worker thread and this call waits for it.
     """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _generate(config, on_progress=on_progress, notify=notify, **settings)
+    with ThreadPoolExecutor(1, thread_name_prefix="selfinstruct") as worker:
+        job = worker.submit(_generate, config, on_progress=on_progress, notify=notify, **settings)
+        return job.result()
+
+
+async def agenerate(
+    config: GenerateConfig | None = None,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    notify: Notify | None = None,
+    **settings: Any,
+) -> RunSummary:
+    """`generate` for async code: the run (its file work, its own event loop) goes on in a
+    worker thread, so the caller's loop stays free; `on_progress` and `notify` are called
+    from that thread. Cancelling the await does not stop the run: it finishes or stops on
+    its own terms, and a rerun resumes it."""
+    return await asyncio.to_thread(
+        _generate, config, on_progress=on_progress, notify=notify, **settings
+    )
+
+
+def _generate(
+    config: GenerateConfig | None = None,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    notify: Notify | None = None,
+    **settings: Any,
+) -> RunSummary:
     if config is None:
         config = GenerateConfig(**settings)
     elif settings:

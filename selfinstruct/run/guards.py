@@ -2,8 +2,11 @@
 
 Today's tools loop forever when a teacher's answers stop parsing. The progress guard watches
 the last requests: none accepted in `stall_requests`, or too many failures, stops the run
-with the top rejection reasons, so the user knows what to fix. The budget stops dispatching
-before a cost or token cap would be crossed by the requests already in flight.
+with the top rejection reasons, so the user knows what to fix. Failures count per attempt
+too: at 80% 5xx most requests still succeed within their retries, so counting only the
+requests that failed after all retries would let such a run pay for retries forever.
+The budget stops dispatching before a cost or token cap would be crossed by the requests
+already in flight.
 """
 
 from __future__ import annotations
@@ -43,10 +46,22 @@ class ProgressGuard:
         self.window = window
         self._since_accept: list[Counter[str]] = []
         self._failures: deque[bool] = deque(maxlen=window)
+        self._attempts: deque[bool] = deque(maxlen=window)
 
-    def observe(self, accepted: int, failed: bool, reasons: Counter[str]) -> StopReason | None:
-        """Record one processed request; a StopReason when the run should stop."""
+    def observe(
+        self,
+        accepted: int,
+        failed: bool,
+        reasons: Counter[str],
+        attempts: int = 0,
+        failed_attempts: int = 0,
+    ) -> StopReason | None:
+        """Record one processed request, and the HTTP attempts (and failed ones, rate limits
+        aside) made since the last; a StopReason when the run should stop."""
         self._failures.append(failed)
+        failed_attempts = min(failed_attempts, self.window)
+        self._attempts.extend([True] * failed_attempts)
+        self._attempts.extend([False] * min(max(0, attempts - failed_attempts), self.window))
         if accepted:
             self._since_accept.clear()
         else:
@@ -68,6 +83,14 @@ class ProgressGuard:
                 f"stopped: {failures} of the last {seen} requests failed after all retries "
                 f"(more than {self.max_error_rate:.0%}); check the teacher's status and "
                 "run.json's errors",
+            )
+        bad, tried = sum(self._attempts), len(self._attempts)
+        if tried >= min(self.window, 20) and bad / tried > self.max_error_rate:
+            return StopReason(
+                "error_rate",
+                f"stopped: {bad} of the last {tried} attempts failed, retries included "
+                f"(more than {self.max_error_rate:.0%}); the teacher is failing: check its "
+                "status and run.json's errors, then rerun to resume",
             )
         return None
 

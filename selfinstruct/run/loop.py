@@ -206,6 +206,17 @@ class Generation:
         self.errors.update(totals.get("errors", {}))
         self.teacher.stats.errors.update(totals.get("attempt_errors", {}))
         self.teacher.stats.requests_sent_before = int(totals.get("http_requests", 0))
+        self._attempt_mark = (0, 0)
+        self._attempts_since_last()
+
+    def _attempts_since_last(self) -> tuple[int, int]:
+        """HTTP attempts sent, and failed (rate limits are pacing, not failures), since the
+        last call: what the guard counts besides the requests' final outcomes."""
+        stats = self.teacher.stats
+        failed = sum(n for kind, n in stats.errors.items() if kind != "http_429")
+        sent_before, failed_before = self._attempt_mark
+        self._attempt_mark = (stats.requests_sent, failed)
+        return stats.requests_sent - sent_before, failed - failed_before
 
     def _join_pool(self, unit: int, instruction: str, key: str) -> None:
         normal = normalize_instruction(instruction)
@@ -327,7 +338,10 @@ class Generation:
         self.store.commit(index, accepted, unit.rejections, totals=totals)
         if self.guard is not None:
             reasons = Counter(item.reason for item in unit.rejections)
-            verdict = self.guard.observe(len(accepted), failure is not None, reasons)
+            attempts, failed_attempts = self._attempts_since_last()
+            verdict = self.guard.observe(
+                len(accepted), failure is not None, reasons, attempts, failed_attempts
+            )
             if verdict is not None:
                 self.request_stop(verdict)
 

@@ -7,6 +7,7 @@ import sys
 import time
 from typing import TextIO
 
+from selfinstruct.printable import one_line
 from selfinstruct.quality.filters import by_family
 from selfinstruct.run.loop import Progress
 
@@ -47,7 +48,7 @@ class ProgressPrinter:
             self._write(progress)
 
     def _write(self, progress: Progress) -> None:
-        line = format_progress(progress)
+        line = one_line(format_progress(progress))
         if self.tty:
             self.stream.write("\r" + line.ljust(self._width))
             self._width = len(line)

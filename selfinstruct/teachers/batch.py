@@ -140,7 +140,9 @@ class BatchTransport:
         """A batch line that failed (status) or did not run (0), counted like a live failure."""
         if not status:
             self.wire.stats.errors["batch_not_run"] += 1
-            return TeacherError(f"not run by the batch: {body_message(body)}")
+            return TeacherError(
+                f"not run by the batch: {self.wire.text.message(body_message(body))}"
+            )
         self.wire.stats.errors[f"http_{status}"] += 1
         return self.wire.status_error(status, body_message(body))
 

@@ -9,7 +9,14 @@ import openai
 
 from selfinstruct.errors import BudgetExceeded
 from selfinstruct.teachers.cache import CachedResponse
-from selfinstruct.teachers.wire import BadResponse, TeacherRequest, Wire, prompt_tokens_estimate
+from selfinstruct.teachers.wire import (
+    BadResponse,
+    DeadlineExceeded,
+    TeacherRequest,
+    Wire,
+    prompt_tokens_estimate,
+    unreachable,
+)
 
 
 class LiveTransport:
@@ -27,6 +34,9 @@ class LiveTransport:
         )
 
     def stop_waiting(self) -> str | None:
+        """Requests in flight get a short grace, none is retried: a trickling server cannot
+        hold a stopping run for the whole --timeout."""
+        self.wire.stop()
         return None
 
     async def close(self) -> None:
@@ -40,8 +50,9 @@ class LiveTransport:
                 response = await self._send_admitted(request)
             except Exception as exc:
                 self.wire.limits.settle(reserved, 0)
-                if isinstance(exc, (openai.APITimeoutError, BadResponse)) or (
-                    isinstance(exc, openai.APIConnectionError) and exc.__cause__ is not None
+                if unreachable(exc) is None and (
+                    isinstance(exc, (openai.APITimeoutError, BadResponse, DeadlineExceeded))
+                    or (isinstance(exc, openai.APIConnectionError) and exc.__cause__ is not None)
                 ):
                     self.wire.stats.possibly_billed += 1
                     self.wire.stats.possibly_billed_tokens += estimate

@@ -3,22 +3,30 @@ request body, the retry policy, error messages, answer reading and the run's cou
 
 One retry policy rules (tenacity; the SDK's own retries are off): exponential backoff with
 jitter on 429, 5xx, timeouts, dropped connections and malformed bodies, honouring
-`Retry-After` and `x-ratelimit-reset-*`. A 401/403 or an unknown model stops at once: no
-retry can fix them. A transport (`live.LiveTransport`, `batch.BatchTransport`) decides only
-how a request's body reaches the provider and when its answer comes back.
+`retry-after-ms`, `Retry-After` and `x-ratelimit-reset-*`. A 401/403, an unknown model or
+nothing listening at the URL (refused, unknown host) stops at once: no retry can fix them.
+Each attempt has one deadline (`timeout_s`, for the whole request, not per read) and a
+bounded body; every string a server sent is cleaned (`server_text`) before it goes further.
+A transport (`live.LiveTransport`, `batch.BatchTransport`) decides only how a request's body
+reaches the provider and when its answer comes back.
 """
 
 from __future__ import annotations
 
+import asyncio
+import email.utils
 import hashlib
 import json
 import re
+import socket
+import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx2  # the openai SDK's HTTP client
 import openai
 from tenacity import (
     AsyncRetrying,
@@ -30,14 +38,17 @@ from tenacity import (
 
 from selfinstruct.errors import (
     BudgetExceeded,
+    RequestAbandoned,
     TeacherAuthError,
     TeacherConnectionError,
     TeacherError,
     TeacherHTTPError,
     TeacherTimeout,
+    TeacherUnreachable,
 )
 from selfinstruct.teachers.cache import CachedResponse
 from selfinstruct.teachers.limits import RateLimits
+from selfinstruct.teachers.server_text import ServerText
 
 Endpoint = Literal["chat", "completions"]
 T = TypeVar("T")
@@ -46,6 +57,12 @@ BATCH_API = "Batch API"
 
 #: Longest wait a server may ask for before we give up honouring it and use our own backoff.
 MAX_SERVER_WAIT_S = 120.0
+#: Bytes of an answer's body allowed per token of `max_tokens` (JSON escapes, usage,
+#: logprobs fit easily), above a fixed floor; a larger body is a bad response, not read on.
+BODY_BYTES_PER_TOKEN = 64
+BODY_BYTES_FLOOR = 1 << 20
+#: Once a run is stopping (a signal), how long answers in flight are still waited for.
+STOP_GRACE_S = 10.0
 
 
 @dataclass
@@ -158,6 +175,59 @@ class BadResponse(Exception):
     """The server answered 200 with something that is not a usable completion."""
 
 
+class DeadlineExceeded(Exception):
+    """One attempt took longer than `timeout_s` in all (a trickled or endless body)."""
+
+
+class _CappedStream(httpx2.AsyncByteStream):
+    """A response body that raises BadResponse past `limit` bytes instead of growing."""
+
+    def __init__(self, stream: Any, limit: int) -> None:
+        self.stream = stream
+        self.limit = limit
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        seen = 0
+        async for chunk in self.stream:
+            seen += len(chunk)
+            if seen > self.limit:
+                raise BadResponse(f"answer body larger than {self.limit:,} bytes; not read on")
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self.stream.aclose()
+
+
+def _body_cap(limit: int) -> Callable[[Any], Awaitable[None]]:
+    """An httpx response hook bounding the bodies of completion requests (the Files API's
+    batch outputs are large by design and read elsewhere)."""
+
+    async def hook(response: Any) -> None:
+        if not response.request.url.path.endswith("completions"):
+            return
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise BadResponse(f"answer body of {int(declared):,} bytes (limit {limit:,})")
+        response.stream = _CappedStream(response.stream, limit)
+
+    return hook
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """Why nothing can answer at all (connection refused, unknown host), from the causes of
+    a failed connection; None for other failures. The SDK reports both as a timeout."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return None
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused: nothing listens there"
+        if isinstance(seen, socket.gaierror):
+            return f"cannot resolve the host name ({seen.strerror or seen})"
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def redact_url(url: str | None) -> str | None:
     """A base URL without credentials or query string, safe for logs and the manifest."""
     if not url:
@@ -172,7 +242,9 @@ def redact_url(url: str | None) -> str | None:
 def _error_kind(exc: BaseException) -> str:
     if isinstance(exc, openai.APIStatusError):
         return f"http_{exc.status_code}"
-    if isinstance(exc, openai.APITimeoutError):
+    if unreachable(exc):
+        return "unreachable"
+    if isinstance(exc, (openai.APITimeoutError, DeadlineExceeded)):
         return "timeout"
     if isinstance(exc, openai.APIConnectionError):
         return "connection"
@@ -188,7 +260,9 @@ def is_retryable_status(status: int) -> bool:
 def _is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, openai.APIStatusError):
         return is_retryable_status(exc.status_code)
-    return isinstance(exc, (openai.APIConnectionError, BadResponse))
+    if unreachable(exc):
+        return False
+    return isinstance(exc, (openai.APIConnectionError, BadResponse, DeadlineExceeded))
 
 
 _DURATION = re.compile(r"(?P<value>\d+(?:\.\d+)?)(?P<unit>ms|s|m|h)")
@@ -205,17 +279,37 @@ def parse_reset(value: str) -> float | None:
     return total if found else None
 
 
+def _retry_after(headers: Any) -> float | None:
+    """Seconds from `retry-after-ms` (as the OpenAI SDK reads it) or `Retry-After` (seconds
+    or an HTTP date); None when absent, unreadable or negative."""
+    try:
+        millis = float(headers.get("retry-after-ms") or "nan")
+        if 0 <= millis < float("inf"):
+            return millis / 1000
+    except ValueError:
+        pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return seconds if 0 <= seconds < float("inf") else None
+
+
 def server_wait(exc: BaseException | None) -> float | None:
-    """The wait a 429/503 asks for, from `Retry-After` or `x-ratelimit-reset-*` headers."""
+    """The wait a 429/503 asks for, from `retry-after-ms`, `Retry-After` or
+    `x-ratelimit-reset-*` headers, capped at MAX_SERVER_WAIT_S."""
     if not isinstance(exc, openai.APIStatusError):
         return None
     headers = exc.response.headers
-    retry_after = headers.get("retry-after")
-    if retry_after:
-        try:
-            return min(float(retry_after), MAX_SERVER_WAIT_S)
-        except ValueError:
-            pass
+    asked = _retry_after(headers)
+    if asked is not None:
+        return min(asked, MAX_SERVER_WAIT_S)
     parsed = [
         parse_reset(headers[name])
         for name in ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens")
@@ -282,6 +376,9 @@ class Wire:
             window_s=settings.limit_window_s,
         )
         self._wait = _WaitServerOrBackoff(backoff_initial_s, backoff_max_s, self.limits)
+        #: cleans every string a server sends (secrets, surrogates, lengths)
+        self.text = ServerText([settings.api_key], settings.max_tokens)
+        self.max_body_bytes = BODY_BYTES_FLOOR + settings.max_tokens * BODY_BYTES_PER_TOKEN
         self.client = openai.AsyncOpenAI(
             api_key=settings.api_key or "not-needed",
             base_url=settings.base_url,
@@ -289,9 +386,35 @@ class Wire:
             timeout=settings.timeout_s,
             # the SDK's aiohttp transport: about 0.7 ms less client CPU a request than its
             # default httpx one at 128 requests/s (benchmarks/teacher_throughput.py)
-            http_client=openai.DefaultAioHttpClient(timeout=settings.timeout_s),
+            http_client=openai.DefaultAioHttpClient(
+                timeout=settings.timeout_s,
+                event_hooks={"response": [_body_cap(self.max_body_bytes)]},
+            ),
         )
         self.public_base_url = (redact_url(str(self.client.base_url)) or "").rstrip("/")
+        #: set when the run stops: no more retries, answers in flight waited for briefly
+        self.stopping = asyncio.Event()
+        self._deadlines: set[asyncio.Timeout] = set()
+
+    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """The run is stopping: no request is retried any more, and those in flight get
+        `grace_s` more seconds at most; then they raise RequestAbandoned (redone on resume)."""
+        self.stopping.set()
+        loop = asyncio.get_running_loop()
+        for deadline in self._deadlines:
+            when = deadline.when()
+            if when is None or when > loop.time() + grace_s:
+                deadline.reschedule(loop.time() + grace_s)
+
+    def _abandoned(self, what: str) -> RequestAbandoned:
+        return RequestAbandoned(f"{what}: no answer before the run stopped; redone on resume")
+
+    async def _sleep(self, seconds: float) -> None:
+        """The retry policy's wait between attempts, cut short when the run stops."""
+        try:
+            await asyncio.wait_for(self.stopping.wait(), seconds)
+        except TimeoutError:
+            return
 
     async def close(self) -> None:
         await self.client.close()
@@ -309,37 +432,53 @@ class Wire:
         attempts = 0
         try:
             async for attempt in AsyncRetrying(
-                retry=retry_if_exception(_is_retryable),
+                retry=retry_if_exception(lambda e: _is_retryable(e) and not self.stopping.is_set()),
                 stop=stop_after_attempt(self.settings.max_attempts),
                 wait=self._wait,
+                sleep=self._sleep,
                 reraise=True,
             ):
                 with attempt:
+                    if attempts and self.stopping.is_set():
+                        raise self._abandoned(what)
                     attempts += 1
                     try:
                         result = await call()
-                    except BudgetExceeded:
+                    except (BudgetExceeded, RequestAbandoned):
                         raise
                     except Exception as exc:
                         self.stats.errors[_error_kind(exc)] += 1
                         raise
-        except openai.APIStatusError as exc:
-            raise self.status_error(exc.status_code, _error_message(exc), what) from None
-        except openai.APITimeoutError:
-            raise TeacherTimeout(
+        except RequestAbandoned:
+            raise
+        except Exception as exc:
+            if self.stopping.is_set() and _is_retryable(exc):
+                raise self._abandoned(what) from None
+            raise self.failure(exc, what, attempts) from None
+        return result, attempts
+
+    def failure(self, exc: Exception, what: str, attempts: int) -> Exception:
+        """The TeacherError a request's last failure becomes; other errors unchanged."""
+        why = unreachable(exc)
+        if why is not None:
+            return TeacherUnreachable(f"{what}: cannot reach {self.public_base_url}: {why}")
+        if isinstance(exc, openai.APIStatusError):
+            return self.status_error(exc.status_code, _error_message(exc), what)
+        if isinstance(exc, (openai.APITimeoutError, DeadlineExceeded)):
+            return TeacherTimeout(
                 f"{what}: no answer from {self.where()} within "
                 f"{self.settings.timeout_s:g}s after {attempts} attempts"
-            ) from None
-        except openai.APIConnectionError as exc:
-            raise TeacherConnectionError(
+            )
+        if isinstance(exc, openai.APIConnectionError):
+            return TeacherConnectionError(
                 f"{what}: cannot reach {self.where()} after {attempts} "
-                f"attempts ({exc.__cause__ or exc})"
-            ) from None
-        except BadResponse as exc:
-            raise TeacherError(
+                f"attempts ({self.text.message(exc.__cause__ or exc)})"
+            )
+        if isinstance(exc, BadResponse):
+            return TeacherError(
                 f"{what}: {self.where()} sent an unusable answer after {attempts} attempts: {exc}"
-            ) from None
-        return result, attempts
+            )
+        return exc
 
     def admit(self, count: int) -> int:
         """How many of `count` requests about to be sent (live, or as lines of a batch)
@@ -361,6 +500,7 @@ class Wire:
         return f"{self.public_base_url} (model {self.settings.model})"
 
     def status_error(self, status: int, detail: str, what: str = "") -> TeacherHTTPError:
+        detail = self.text.message(detail)
         if status == 404 and what == BATCH_API:
             return TeacherHTTPError(
                 status,
@@ -418,7 +558,19 @@ class Wire:
         """POST the body, read the answer as plain JSON. The SDK's typed `create` spends about
         1 ms a request transforming parameters and building pydantic models of the answer;
         its `post` keeps the status errors, headers and timeouts and skips both."""
-        text = await self.client.post(path, body=body, cast_to=str)
+        loop = asyncio.get_running_loop()
+        grace = STOP_GRACE_S if self.stopping.is_set() else float("inf")
+        deadline = asyncio.timeout_at(loop.time() + min(self.settings.timeout_s, grace))
+        self._deadlines.add(deadline)
+        try:
+            async with deadline:
+                text = await self.client.post(path, body=body, cast_to=str)
+        except TimeoutError:
+            if self.stopping.is_set():
+                raise self._abandoned(f"POST {path}") from None
+            raise DeadlineExceeded(f"no whole answer within {self.settings.timeout_s:g}s") from None
+        finally:
+            self._deadlines.discard(deadline)
         return self.read_answer(text, path)
 
     def read_answer(self, text: str, path: str = "/chat/completions") -> CachedResponse:
@@ -426,13 +578,13 @@ class Wire:
         try:
             data = json.loads(text)
         except ValueError:
-            raise BadResponse(f"not JSON: {text[:200]!r}") from None
+            raise BadResponse(f"not JSON: {self.text.message(repr(text[:200]))}") from None
         return self.settle_answer(data, path)
 
     def settle_answer(self, data: Any, path: str) -> CachedResponse:
         """Text, finish reason and usage of a parsed answer; its tokens join the stats."""
         chat = path.endswith("/chat/completions")
-        choice = _first_choice(data, "a chat completion" if chat else "a completion")
+        choice = _first_choice(data, "a chat completion" if chat else "a completion", self.text)
         if chat:
             message = choice.get("message")
             text = (message.get("content") if isinstance(message, dict) else None) or ""
@@ -443,23 +595,25 @@ class Wire:
             prompt_tokens = int(usage.get("prompt_tokens") or 0)
             completion_tokens = int(usage.get("completion_tokens") or 0)
         except (AttributeError, TypeError, ValueError):
-            raise BadResponse(f"unreadable usage: {str(usage)[:200]!r}") from None
+            raise BadResponse(f"unreadable usage: {self.text.message(usage, 200)!r}") from None
         self.stats.prompt_tokens += prompt_tokens
         self.stats.completion_tokens += completion_tokens
+        answer, cut = self.text.answer(str(text))
         return CachedResponse(
-            text=str(text),
-            finish_reason=choice.get("finish_reason"),
+            text=answer,
+            # an answer longer than max_tokens allows is kept only up to there: cut short
+            finish_reason="length" if cut else self.text.label(choice.get("finish_reason")),
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
-            model=data.get("model"),
+            model=self.text.label(data.get("model")),
         )
 
 
-def _first_choice(data: Any, what: str) -> dict[str, Any]:
+def _first_choice(data: Any, what: str, text: ServerText) -> dict[str, Any]:
     """The answer's first choice; a 200 with an HTML page or no choices is a BadResponse."""
     choices = data.get("choices") if isinstance(data, dict) else None
     if not isinstance(choices, list):
-        raise BadResponse(f"not {what}: {str(data)[:200]!r}")
+        raise BadResponse(f"not {what}: {text.message(data, 200)!r}")
     if not choices or not isinstance(choices[0], dict):
         raise BadResponse("the answer has no choices")
     return choices[0]

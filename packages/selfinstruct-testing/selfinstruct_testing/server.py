@@ -180,7 +180,8 @@ class FakeTeacherServer:
     Files and Batch API requests go to `self.batches` (a `FakeBatchService`, see there; its
     `batch_delay` is set here too); they skip the rpm/tpm limits, as OpenAI limits them apart.
     `responder(body) -> (content, finish_reason)` replaces the generator (exact scripted
-    text); `max_tokens` truncation still applies to it.
+    text); `max_tokens` truncation still applies to it. `echo_headers` makes every error
+    message repeat the request's `Authorization` header (a leak our client must scrub).
 
     A request goes: logged and counted, its fault taken (scripted `fail_next` first, else one
     drawn from `fault_rate`), latency, then 401 if the key is wrong, 429 if over `rpm_limit`,
@@ -204,6 +205,7 @@ class FakeTeacherServer:
         tpm_limit: int | None = None,
         limit_window_s: float = 60.0,
         batch_delay: float = 0.2,
+        echo_headers: bool = False,
     ) -> None:
         self.generator = generator if generator is not None else TaskGenerator(seed=seed)
         self.latency = latency
@@ -213,6 +215,9 @@ class FakeTeacherServer:
         self.tpm_limit = tpm_limit
         self.limit_window_s = limit_window_s
         self.responder = responder
+        #: error messages repeat the request's Authorization header, as careless proxies do
+        self.echo_headers = echo_headers
+        self._current = threading.local()
         self.seed = seed
         self.host = host
         self._port = port
@@ -309,7 +314,8 @@ class FakeTeacherServer:
     def fail_next(self, kind: str, times: int = 1, **options: Any) -> None:
         """Queue `times` faults of `kind` for the next requests, in arrival order.
 
-        Options: retry_after (429/503: seconds for the Retry-After header), hang (timeout:
+        Options: retry_after (429/503: seconds for the Retry-After and retry-after-ms
+        headers), retry_after_ms (429/503: milliseconds, in retry-after-ms only), hang (timeout:
         seconds, default 30), keep (length: share of the answer kept, default 0.6),
         partial (content_filter: keep part of the answer instead of none), path (only
         requests to this path, e.g. "/v1/batches", take the fault; others pass it by).
@@ -365,6 +371,7 @@ class FakeTeacherServer:
         if not self._sleep(self._latency_for(body)):
             return None
         lowered = {k.lower(): v for k, v in headers.items()}
+        self._current.authorization = lowered.get("authorization")
         if self.api_key is not None and lowered.get("authorization") != f"Bearer {self.api_key}":
             return self._error("401")
         limited = None if self.batches.owns(path) else self._rate_limit(body)
@@ -492,18 +499,27 @@ class FakeTeacherServer:
         retry_after: float | None = None,
         message: str | None = None,
         remaining: int | None = None,
+        retry_after_ms: float | None = None,
     ) -> Reply:
         status, default_message, type_, code = ERRORS[kind]
         headers = self._rate_headers(remaining) if status == 429 else {}
         if retry_after is not None:
             headers["Retry-After"] = f"{retry_after:.3f}".rstrip("0").rstrip(".") or "0"
             headers["retry-after-ms"] = str(max(0, round(retry_after * 1000)))
-        return Reply(status, error_body(message or default_message, type_, code), headers)
+        if retry_after_ms is not None:
+            headers["retry-after-ms"] = f"{retry_after_ms:g}"
+        message = message or default_message
+        sent = getattr(self._current, "authorization", None)
+        if self.echo_headers and sent is not None:
+            message += f" (you sent Authorization: {sent})"
+        return Reply(status, error_body(message, type_, code), headers)
 
     def _fault_reply(self, kind: str, options: Mapping[str, Any]) -> Reply | None:
         """The reply for faults that replace the answer; None for those that alter it."""
         if kind in ERRORS:
-            return self._error(kind, options.get("retry_after"))
+            return self._error(
+                kind, options.get("retry_after"), retry_after_ms=options.get("retry_after_ms")
+            )
         if kind == "404":
             return self._model_not_found(str(options.get("model", "unknown-model")))
         if kind == "not_json":

@@ -53,7 +53,16 @@ class Reply:
         reset: bool = False,
     ) -> None:
         self.status = status
-        self.raw = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode()
+        self.raw = raw if raw is not None else _encode(body)
         self.headers = headers or {}
         self.content_type = content_type
         self.reset = reset
+
+
+def _encode(body: Any) -> bytes:
+    """JSON as UTF-8; with \\u escapes when the text holds a lone surrogate (`"\\ud800"`
+    on the wire, as a hostile server sends it), which UTF-8 cannot carry raw."""
+    try:
+        return json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return json.dumps(body).encode()
