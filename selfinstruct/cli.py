@@ -405,12 +405,19 @@ def seeds_export(run: Path, out: Path, min_instances: int, force: bool) -> None:
     show_default=True,
     help="CPU threads (llama.cpp's all-cores default stalls on a busy machine).",
 )
+@click.option(
+    "--slots",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Requests decoded together (llama.cpp's continuous batching); more wait in its queue.",
+)
 @handle_errors
-def serve(port: int, host: str, threads: int) -> None:
+def serve(port: int, host: str, threads: int, slots: int) -> None:
     """Run the embedded local teacher alone, as an OpenAI-compatible server for other tools."""
     from selfinstruct.teachers.local import serve as serve_local
 
-    sys.exit(serve_local(port=port, host=host, threads=threads, echo=click.echo))
+    sys.exit(serve_local(port=port, host=host, threads=threads, slots=slots, echo=click.echo))
 
 
 @main.command()

@@ -29,6 +29,39 @@ def test_generate_with_the_local_teacher_and_no_key(tmp_path):
     assert manifest["teacher"]["base_url"].startswith("http://127.0.0.1:")
     check = cli("validate", str(out / "data.jsonl"))
     assert check.returncode == 0, check.stdout
+    again = tmp_path / "again"
+    result = cli("generate", "-n", "3", "--out", str(again), env=cli_env(), timeout=400)
+    assert result.returncode == 0, result.stderr
+    # the same --seed: byte-identical answers, so byte-identical data
+    assert (again / "data.jsonl").read_bytes() == (out / "data.jsonl").read_bytes()
+
+
+def test_serve_answers_and_stops_on_ctrl_c(tmp_path):
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "selfinstruct", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=cli_env(),
+    )  # fmt: skip
+    try:
+        line = server.stdout.readline() if server.stdout else ""
+        assert f"http://127.0.0.1:{port}/v1" in line, line
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=10) as reply:
+            assert json.loads(reply.read())["data"][0]["id"] == "smollm2-135m-instruct"
+        server.send_signal(signal.SIGINT)
+        assert server.wait(15) == 0
+        with pytest.raises(ConnectionRefusedError):  # the server's own process went with it
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    finally:
+        if server.poll() is None:
+            server.kill()
 
 
 def test_self_instruct_with_the_local_teacher(tmp_path):
