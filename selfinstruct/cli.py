@@ -133,6 +133,13 @@ def main(debug: bool) -> None:
     default=None,
     help="Resume with another teacher or other seeds (run.json keeps the history).",
 )
+@click.option(
+    "--judge", is_flag=True, default=None, help="Have a teacher grade each record (README)."
+)
+@click.option("--judge-model", help="Judge model [the generation teacher's].")
+@click.option("--judge-base-url", help="Judge API base URL [the generation teacher's].")
+@click.option("--judge-batch", type=int, help="Records graded per judge request [5].")
+@click.option("--min-score", type=int, help="With --judge: drop a record scored below this (1-5).")
 @click.option("--dry-run", is_flag=True, help="Print the estimated requests, tokens and cost.")
 @click.option(
     "--config",
@@ -192,6 +199,14 @@ def generate(
         click.echo(
             f"rejected {rejected} ({summary.candidates} candidates parsed, "
             f"{summary.accepted} kept; failed requests count too): {reasons}",
+            err=True,
+        )
+    if summary.judge:
+        judge = summary.judge
+        click.echo(
+            f"judge: {judge.get('judged', 0)} judged, {judge.get('unjudged', 0)} unjudged "
+            f"(malformed verdicts or failed judge requests; kept, without scores) | "
+            f"{judge.get('requests', 0)} judge requests committed",
             err=True,
         )
     if summary.stop is not None:
