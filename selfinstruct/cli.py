@@ -498,16 +498,39 @@ def dedup(
     help="Drop an instruction whose ROUGE-L F against a kept one is above this.",
 )
 @tokenizer_option(ROUGE_TOKENIZERS)
+@click.option("--judge", is_flag=True, help="Have a teacher grade each kept record (README).")
+@click.option(
+    "--judge-model", help="Judge model [gpt-4o-mini on OpenAI; the served one elsewhere]."
+)
+@click.option("--judge-base-url", help="Judge API base URL [OPENAI_BASE_URL]; key: OPENAI_API_KEY.")
+@click.option("--judge-batch", type=int, default=5, show_default=True, help="Records a request.")
+@click.option("--min-score", type=int, help="With --judge: drop a record scored below this (1-5).")
 @handle_errors
-def clean(source: Path, out: Path, rouge_threshold: float, tokenizer: Any) -> None:
+def clean(
+    source: Path, out: Path, rouge_threshold: float, tokenizer: Any, judge: bool, **options: Any
+) -> None:
     """Run the quality gate and duplicate removal on any Alpaca JSON/JSONL dataset."""
     from selfinstruct.dataset.clean import clean_file
 
-    stats = clean_file(source, out, rouge_threshold=rouge_threshold, tokenizer=tokenizer)
+    judging = None
+    if judge or any(v is not None for k, v in options.items() if k != "judge_batch"):
+        from selfinstruct.dataset.clean_judge import judge_options
+
+        judging = judge_options(judge, **options)
+    stats = clean_file(
+        source, out, rouge_threshold=rouge_threshold, tokenizer=tokenizer, judge=judging
+    )
     click.echo(
         f"{stats.read:,} read, {stats.kept:,} kept, {stats.read - stats.kept:,} dropped, "
         f'{stats.markers:,} no-input markers set to "" in {stats.seconds:.1f} s'
     )
     for reason, count in stats.rejected.most_common():
         click.echo(f"  {reason}: {count:,}")
+    if judging is not None:
+        j = stats.judge
+        click.echo(
+            f"judge: {j['judged']:,} judged, {j['unjudged']:,} unjudged (kept, without scores) | "
+            f"{j['requests']:,} requests, {j['prompt_tokens']:,} prompt + "
+            f"{j['completion_tokens']:,} completion tokens; scores in {out / 'scores.jsonl'}"
+        )
     click.echo(f"wrote {out / 'data.jsonl'} and {out / 'rejected.jsonl'}")

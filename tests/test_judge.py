@@ -224,3 +224,55 @@ def test_min_score_without_judge_is_one_line(tmp_path: Path):
     result = cli(*generate_args("http://127.0.0.1:9/v1", tmp_path / "r", 5, "--min-score", "3"))
     assert result.returncode == 1
     assert "need --judge" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- clean --judge ------------------------------------------------------------------------------
+CLEAN_RECORDS = [
+    ("Give three tips for staying healthy.", "",
+     "Eat a balanced diet, exercise regularly and get enough sleep."),
+    ("Translate the sentence into French.", "The weather is nice today.",
+     "Il fait beau aujourd'hui."),
+    ("Explain why the sky looks blue during the day (JUDGE-LOW).", "",
+     "Air molecules scatter short blue wavelengths of sunlight more than red ones."),
+    ("Name the capital city of Australia (JUDGE-MALFORMED).", "", "The capital is Canberra."),
+    ("Write a haiku about an autumn morning (JUDGE-ONCE).", "",
+     "Cold mist on the field\nred leaves falling one by one\nthe kettle whistles"),
+    ("Sort these numbers from smallest to largest.", "9, 2, 7, 4", "2, 4, 7, 9"),
+]  # fmt: skip
+
+
+def test_clean_judge_scores_drops_below_min_score_and_reruns_free(fake_teacher, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(
+        json.dumps({"instruction": i, "input": x, "output": o}) + "\n" for i, x, o in CLEAN_RECORDS
+    ))  # fmt: skip
+    out = tmp_path / "clean"
+    args = ["clean", str(source), "--out", str(out), "--judge", "--judge-base-url",
+            fake_teacher.base_url, "--judge-batch", "2", "--min-score", "2"]  # fmt: skip
+    result = cli(*args)
+    assert result.returncode == 0, result.stderr
+    assert "5 judged, 1 unjudged" in result.stdout
+    rejected = {r["line"]: r for r in read_jsonl(out / "rejected.jsonl")}
+    assert rejected[3]["reason"].startswith("judge:") and rejected[3]["score"] == 1
+    assert rejected[3]["detail"]
+    scores = {r["line"]: r["judge"] for r in read_jsonl(out / "scores.jsonl")}
+    assert scores[4] is None  # malformed after its repair: kept, unjudged
+    assert scores[5] is not None and set(scores[5]["scores"]) == set(NAMES)  # repaired
+    kept = read_jsonl(out / "data.jsonl")
+    assert len(kept) == 5 and all(set(r) == {"instruction", "input", "output"} for r in kept)
+    sent = fake_teacher.request_count
+    assert sent == len(judge_bodies(fake_teacher)) + 1  # + the model lookup
+
+    first_scores = (out / "scores.jsonl").read_text()
+    again = cli(*args)
+    assert again.returncode == 0, again.stderr
+    assert fake_teacher.request_count == sent + 1  # only the model lookup: verdicts cached
+    assert (out / "scores.jsonl").read_text() == first_scores
+
+
+def test_clean_judge_flags_need_judge(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"instruction": "Say hi to me.", "output": "Hi."}) + "\n")
+    result = cli("clean", str(source), "--out", str(tmp_path / "o"), "--min-score", "3")
+    assert result.returncode == 1 and "need --judge" in result.stderr
+    assert "Traceback" not in result.stderr
