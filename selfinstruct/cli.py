@@ -285,6 +285,7 @@ EXPORT_FORMATS = ("alpaca-json", "alpaca-jsonl", "openai-chat", "sharegpt", "hf"
     help="Near-duplicate ROUGE-L threshold for the split [the run's, else 0.7].",
 )
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+@click.option("--with-scores", is_flag=True, help="Add each record's judge scores (--judge runs).")
 @handle_errors
 def export_command(
     source: Path,
@@ -295,6 +296,7 @@ def export_command(
     system: str | None,
     rouge_threshold: float | None,
     overwrite: bool,
+    with_scores: bool,
 ) -> None:
     """Write SOURCE (a run directory or an Alpaca JSON/JSONL file) in a training format."""
     from selfinstruct.dataset.export import export
@@ -308,6 +310,7 @@ def export_command(
         system=system,
         rouge_threshold=rouge_threshold,
         overwrite=overwrite,
+        with_scores=with_scores,
     )
     counts = ", ".join(f"{n} {split}" for split, n in result.counts.items())
     click.echo(

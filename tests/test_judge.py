@@ -276,3 +276,36 @@ def test_clean_judge_flags_need_judge(tmp_path):
     result = cli("clean", str(source), "--out", str(tmp_path / "o"), "--min-score", "3")
     assert result.returncode == 1 and "need --judge" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- report and export --------------------------------------------------------------------------
+def test_report_shows_scores_per_question_and_export_carries_them(fake_teacher, tmp_path):
+    run = tmp_path / "run"
+    assert cli(*generate_args(fake_teacher.base_url, run, 12, "--judge")).returncode == 0
+    provenance = read_jsonl(run / "records.jsonl")
+
+    result = cli("report", str(run), "--out", str(tmp_path / "report"))
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert "<h2>Judge scores</h2>" in page
+    for name in NAMES:
+        counts = [sum(r["judge"]["scores"][name] == s for r in provenance) for s in range(1, 6)]
+        row = "".join(f"<td>{c}</td>" for c in counts)
+        assert f"<td>{name}</td>{row}<td>0</td>" in page
+
+    out = tmp_path / "export"
+    result = cli("export", str(run), "--format", "alpaca-jsonl", "--out", str(out),
+                 "--with-scores")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = read_jsonl(out / "train.jsonl") + (
+        read_jsonl(out / "validation.jsonl") if (out / "validation.jsonl").exists() else []
+    )
+    by_instruction = {r["instruction"]: r["judge"] for r in provenance}
+    assert len(rows) == 12
+    assert all(row["judge"] == by_instruction[row["instruction"]] for row in rows)
+
+    plain = tmp_path / "plain"
+    assert cli(*generate_args(fake_teacher.base_url, plain, 5)).returncode == 0
+    refused = cli("export", str(plain), "--format", "alpaca-jsonl", "--out",
+                  str(tmp_path / "x"), "--with-scores")  # fmt: skip
+    assert refused.returncode == 1 and "was not judged" in refused.stderr
