@@ -309,3 +309,20 @@ def test_report_shows_scores_per_question_and_export_carries_them(fake_teacher, 
     refused = cli("export", str(plain), "--format", "alpaca-jsonl", "--out",
                   str(tmp_path / "x"), "--with-scores")  # fmt: skip
     assert refused.returncode == 1 and "was not judged" in refused.stderr
+
+
+def test_a_server_without_structured_output_gets_the_plain_json_prompt(
+    fake_teacher_factory, tmp_path
+):
+    server = fake_teacher_factory(refuse_response_format=True)
+    out = tmp_path / "run"
+    result = cli(*generate_args(server.base_url, out, 10, "--judge"))
+    assert result.returncode == 0, result.stderr
+    bodies = [json.loads(b) for b in judge_bodies(server)]
+    refused = [b for b in bodies if "response_format" in b]
+    plain = [json.dumps(b["messages"]) for b in bodies if "response_format" not in b]
+    assert refused and plain  # asked structured first, refused with HTTP 400
+    # every refused request was asked again as the plain prompt, and later ones plain only
+    assert all(json.dumps(b["messages"]) in plain for b in refused)
+    assert "response_format" not in bodies[-1]
+    assert all(r["judge"] for r in read_jsonl(out / "records.jsonl"))

@@ -287,7 +287,12 @@ class Judge:
         try:
             answer = await self.teacher.complete(request)
         except TeacherHTTPError as exc:
-            if is_fatal(exc) or self.structured == "none" or exc.status not in REFUSED_FORMAT:
+            # requests sent structured before another's refusal switched the judge are
+            # asked again plain too
+            asked_structured = "response_format" in request.params or (
+                "guided_json" in request.params.get("extra_body", {})
+            )
+            if is_fatal(exc) or not asked_structured or exc.status not in REFUSED_FORMAT:
                 raise
             # the server does not take `response_format` (llama-cpp-python: HTTP 500): the
             # plain prompt asks for the same JSON
