@@ -277,7 +277,12 @@ class Generation:
     # -- committing (ordered) ---------------------------------------------------------------
     def _records(self, index: int, unit: UnitOutput) -> list[AcceptedRecord]:
         accepted: list[AcceptedRecord] = []
-        for candidate in unit.candidates:
+        room = max(0, self.target - self.state.accepted)
+        # one batched ROUGE-L query for the unit's records, not one a record
+        nearest_seeds = self.seed_index.nearest_many(
+            [c.instruction for c in unit.candidates[:room]]
+        )
+        for position, candidate in enumerate(unit.candidates):
             if self.state.accepted + len(accepted) >= self.target:
                 unit.rejections.append(
                     Rejection.of(candidate, "over_target", index, detail=candidate.pool_key)
@@ -286,7 +291,7 @@ class Generation:
             record_id = f"rec_{self.state.accepted + len(accepted):06d}"
             if candidate.pool_key and candidate.pool_key not in self.alias:
                 self.alias[candidate.pool_key] = record_id
-            nearest = self.seed_index.nearest(candidate.instruction)
+            nearest = nearest_seeds[position]
             accepted.append(
                 AcceptedRecord(
                     id=record_id,
