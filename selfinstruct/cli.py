@@ -135,6 +135,13 @@ def main(debug: bool) -> None:
     default=None,
     help="Resume with another teacher or other seeds (run.json keeps the history).",
 )
+@click.option(
+    "--judge", is_flag=True, default=None, help="Have a teacher grade each record (README)."
+)
+@click.option("--judge-model", help="Judge model [the generation teacher's].")
+@click.option("--judge-base-url", help="Judge API base URL [the generation teacher's].")
+@click.option("--judge-batch", type=int, help="Records graded per judge request [5].")
+@click.option("--min-score", type=int, help="With --judge: drop a record scored below this (1-5).")
 @click.option("--dry-run", is_flag=True, help="Print the estimated requests, tokens and cost.")
 @click.option(
     "--config",
@@ -195,6 +202,14 @@ def generate(
         click.echo(
             f"rejected {rejected} ({summary.candidates} candidates parsed, "
             f"{summary.accepted} kept; failed requests count too): {reasons}",
+            err=True,
+        )
+    if summary.judge:
+        judge = summary.judge
+        click.echo(
+            f"judge: {judge.get('judged', 0)} judged, {judge.get('unjudged', 0)} unjudged "
+            f"(malformed verdicts or failed judge requests; kept, without scores) | "
+            f"{judge.get('requests', 0)} judge requests committed",
             err=True,
         )
     if summary.stop is not None:
@@ -273,6 +288,7 @@ EXPORT_FORMATS = ("alpaca-json", "alpaca-jsonl", "openai-chat", "sharegpt", "hf"
     help="Near-duplicate ROUGE-L threshold for the split [the run's, else 0.7].",
 )
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+@click.option("--with-scores", is_flag=True, help="Add each record's judge scores (--judge runs).")
 @handle_errors
 def export_command(
     source: Path,
@@ -283,6 +299,7 @@ def export_command(
     system: str | None,
     rouge_threshold: float | None,
     overwrite: bool,
+    with_scores: bool,
 ) -> None:
     """Write SOURCE (a run directory or an Alpaca JSON/JSONL file) in a training format."""
     from selfinstruct.dataset.export import export
@@ -296,6 +313,7 @@ def export_command(
         system=system,
         rouge_threshold=rouge_threshold,
         overwrite=overwrite,
+        with_scores=with_scores,
     )
     counts = ", ".join(f"{n} {split}" for split, n in result.counts.items())
     click.echo(
@@ -493,16 +511,39 @@ def dedup(
     help="Drop an instruction whose ROUGE-L F against a kept one is above this.",
 )
 @tokenizer_option(ROUGE_TOKENIZERS)
+@click.option("--judge", is_flag=True, help="Have a teacher grade each kept record (README).")
+@click.option(
+    "--judge-model", help="Judge model [gpt-4o-mini on OpenAI; the served one elsewhere]."
+)
+@click.option("--judge-base-url", help="Judge API base URL [OPENAI_BASE_URL]; key: OPENAI_API_KEY.")
+@click.option("--judge-batch", type=int, default=5, show_default=True, help="Records a request.")
+@click.option("--min-score", type=int, help="With --judge: drop a record scored below this (1-5).")
 @handle_errors
-def clean(source: Path, out: Path, rouge_threshold: float, tokenizer: Any) -> None:
+def clean(
+    source: Path, out: Path, rouge_threshold: float, tokenizer: Any, judge: bool, **options: Any
+) -> None:
     """Run the quality gate and duplicate removal on any Alpaca JSON/JSONL dataset."""
     from selfinstruct.dataset.clean import clean_file
 
-    stats = clean_file(source, out, rouge_threshold=rouge_threshold, tokenizer=tokenizer)
+    judging = None
+    if judge or any(v is not None for k, v in options.items() if k != "judge_batch"):
+        from selfinstruct.dataset.clean_judge import judge_options
+
+        judging = judge_options(judge, **options)
+    stats = clean_file(
+        source, out, rouge_threshold=rouge_threshold, tokenizer=tokenizer, judge=judging
+    )
     click.echo(
         f"{stats.read:,} read, {stats.kept:,} kept, {stats.read - stats.kept:,} dropped, "
         f'{stats.markers:,} no-input markers set to "" in {stats.seconds:.1f} s'
     )
     for reason, count in stats.rejected.most_common():
         click.echo(f"  {reason}: {count:,}")
+    if judging is not None:
+        j = stats.judge
+        click.echo(
+            f"judge: {j['judged']:,} judged, {j['unjudged']:,} unjudged (kept, without scores) | "
+            f"{j['requests']:,} requests, {j['prompt_tokens']:,} prompt + "
+            f"{j['completion_tokens']:,} completion tokens; scores in {out / 'scores.jsonl'}"
+        )
     click.echo(f"wrote {out / 'data.jsonl'} and {out / 'rejected.jsonl'}")

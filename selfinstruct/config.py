@@ -74,6 +74,15 @@ class GenerateConfig(BaseModel):
     use_cache: bool = True
     #: resume a run with another teacher or other seeds (run.json keeps the history)
     allow_mixed: bool = False
+    # the LLM judge (quality/judge.py): grades each record that passed the filters
+    judge: bool = False
+    #: another model or server for the judge (None: the generation teacher's)
+    judge_model: str | None = None
+    judge_base_url: str | None = None
+    #: records graded per judge request (the rubric is sent once a request)
+    judge_batch: int = Field(default=5, ge=1, le=50)
+    #: with --judge: drop a record scored below this on any question
+    min_score: int | None = Field(default=None, ge=1, le=5)
     # run control and budget
     max_cost: float | None = Field(default=None, gt=0)
     max_tokens_total: int | None = Field(default=None, gt=0)
@@ -83,7 +92,7 @@ class GenerateConfig(BaseModel):
     #: USD per million tokens; a negative price would make every budget unreachable
     prices: dict[str, dict[str, Annotated[float, Field(ge=0)]]] = Field(default_factory=dict)
 
-    @field_validator("base_url")
+    @field_validator("base_url", "judge_base_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is None or value == "":
@@ -123,6 +132,9 @@ class GenerateConfig(BaseModel):
                 "topic",
                 "machine_demos",
                 "max_instances",
+                "judge",
+                "judge_model",
+                "judge_batch",
             },
         )
 

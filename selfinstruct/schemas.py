@@ -7,7 +7,7 @@ came from (seed tasks, candidates, rejections) or how a run went (the manifest).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -114,6 +114,17 @@ class Record(BaseModel):
         return value
 
 
+class JudgeScores(BaseModel):
+    """The LLM judge's verdict on a record: a 1-5 score and a one-line reason per question
+    (`quality.judge.QUESTIONS`), and the model that gave it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str
+    scores: dict[str, Annotated[int, Field(ge=1, le=5)]]
+    reasons: dict[str, str] = Field(default_factory=dict)
+
+
 class Candidate(BaseModel):
     """A task parsed from a teacher answer, not yet filtered or deduplicated."""
 
@@ -127,6 +138,8 @@ class Candidate(BaseModel):
     pool_key: str | None = None
     #: Self-Instruct: the teacher's answer to "is this a classification task?"
     is_classification: bool | None = None
+    #: the judge's verdict (`--judge`); None when not judged
+    judge: JudgeScores | None = None
 
     def as_record(self) -> Record:
         return Record(instruction=self.instruction, input=self.input, output=self.output)
@@ -175,6 +188,9 @@ class AcceptedRecord(BaseModel):
     created_at: str
     #: Self-Instruct: the task's class (None when the method does not ask)
     is_classification: bool | None = None
+    #: the LLM judge's scores (`--judge`); None when the run has no judge or the verdict
+    #: stayed malformed after its repair (counted as unjudged)
+    judge: JudgeScores | None = None
 
 
 def describe_errors(exc: ValidationError, first_only: bool = False) -> str:

@@ -283,10 +283,11 @@ def test_completion_prompt_and_grammar_snapshot() -> None:
     assert grammar.startswith(
         'root ::= head block ("###\\n" num ". Instruction: " line block){0,1}\n'
         'head ::= " " line\n'
-        'block ::= "\\n" num ". Input: " text "\\n" num ". Output: " text "\\n"\n'
+        'block ::= "\\n" num ". Input: " text-in "\\n" num ". Output: " text "\\n"\n'
         "num ::= [1-9] [0-9]?\n"
-        "line ::= [^\\n#] [^\\n]{0,399}\n"
-        'text ::= line ("\\n" "\\n"? cont){0,11}\n'
+        "line ::= [^\\n#] [^\\n]{0,299}\n"
+        'text-in ::= line ("\\n" "\\n"? cont){0,3}\n'
+        'text ::= line ("\\n" "\\n"? cont){0,7}\n'
     )
     assert render_block_grammar(1, opened=False).startswith(
         'root ::= "###\\n" num ". Instruction: " line block\nblock'
@@ -354,12 +355,13 @@ def test_a_taken_port_and_a_broken_model_file_are_one_line_each(tmp_path: Path) 
 
 def test_grammar_bounds_are_found_after_parsing() -> None:
     """A field that reached the grammar's bounds was cut with finish_reason "stop"."""
-    from selfinstruct.methods.gbnf import MAX_FIELD_LINES, MAX_LINE_CHARS, cut_by_grammar
+    from selfinstruct.methods.gbnf import MAX_LINE_CHARS, MAX_OUTPUT_LINES, cut_by_grammar
 
     assert cut_by_grammar("Write a poem.", "", "Roses are red,\n\nviolets are blue.") is None
     assert cut_by_grammar("x" * MAX_LINE_CHARS) is not None
-    assert cut_by_grammar("\n".join(["a line"] * MAX_FIELD_LINES)) is not None
-    assert cut_by_grammar("\n".join(["a line"] * (MAX_FIELD_LINES - 1))) is None
+    assert cut_by_grammar(output="\n".join(["a line"] * MAX_OUTPUT_LINES)) is not None
+    assert cut_by_grammar(output="\n".join(["a line"] * (MAX_OUTPUT_LINES - 1))) is None
+    assert cut_by_grammar(input_text="\n".join(["a line"] * (MAX_OUTPUT_LINES - 1))) is not None
 
 
 @pytest.mark.local_model

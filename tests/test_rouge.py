@@ -301,3 +301,18 @@ def test_very_long_texts_saturate_the_packed_fields_safely() -> None:
     assert index.find_duplicate(" ".join(reversed(long_text))) is None
     nearest = index.nearest(" ".join(long_text[::2]))  # LCS 4500 of 4500 and 9000 tokens
     assert nearest is not None and nearest.score == scoring.fmeasure(4500 / 9000, 1.0)
+
+
+def test_nearest_many_equals_nearest_one_at_a_time():
+    """The loop asks a unit's nearest seeds in one batch: same keys and scores as one by one."""
+    from selfinstruct.quality.rouge import RougeIndex
+    from selfinstruct_testing.generator import TaskGenerator
+
+    index = RougeIndex()
+    for number, task in enumerate(TaskGenerator(11).generate(150)):
+        index.add(task.instruction, f"s{number}")
+    queries = [task.instruction for task in TaskGenerator(12).generate(200)] + ["zzz qqq"]
+    one = [index.nearest(q) for q in queries]
+    many = index.nearest_many(queries)
+    assert [m and (m.key, m.score) for m in many] == [m and (m.key, m.score) for m in one]
+    assert one[-1] is None and index.nearest_many([]) == []

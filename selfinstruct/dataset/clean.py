@@ -9,6 +9,9 @@ Outputs in DIR, each written to a temporary file and renamed, so a crash never l
 - `data.jsonl`: the kept records, in input order, exactly `instruction`, `input`, `output`.
 - `rejected.jsonl`: one row per dropped record: its 1-based `line` in IN, the `reason`, the
   `record` as read; duplicates also name the kept `neighbour_line` (and the ROUGE-L `score`).
+- with `judge` (`--judge`, `dataset.clean_judge`): `scores.jsonl`, the judge's verdict on
+  each kept record by `line` (null: unjudged); with `min_score`, a record scored below it is
+  dropped as `judge:<question>` with the judge's `score` and reason (`detail`).
 """
 
 from __future__ import annotations
@@ -19,16 +22,19 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from selfinstruct.datafile import iter_json_objects
-from selfinstruct.dataset.dedup import atomic_pair
+from selfinstruct.dataset.dedup import atomic_file, atomic_pair
 from selfinstruct.errors import ConfigError, SeedFileError
 from selfinstruct.quality.chain import default_filters, first_reason
 from selfinstruct.quality.defects import TemplatedOutput
 from selfinstruct.quality.filters import Blacklist, Filter, InstructionLength
 from selfinstruct.quality.rouge import TOKENIZERS, RougeIndex, TokenizerName
-from selfinstruct.schemas import CONTROL_CHARS, Candidate, normalise_input
+from selfinstruct.schemas import CONTROL_CHARS, Candidate, JudgeScores, normalise_input
+
+if TYPE_CHECKING:
+    from selfinstruct.dataset.clean_judge import JudgeOptions
 
 __all__ = ["CleanStats", "clean_file", "clean_filters", "read_alpaca"]
 
@@ -45,6 +51,8 @@ class CleanStats:
     rejected: Counter[str] = field(default_factory=Counter)
     markers: int = 0
     seconds: float = 0.0
+    #: --judge: requests, prompt/completion tokens, records judged and unjudged
+    judge: Counter[str] = field(default_factory=Counter)
 
 
 #: Instructions this short are still real questions in curated data ("What is Bollywood?").
@@ -141,6 +149,7 @@ def clean_file(
     tokenizer: TokenizerName = "default",
     dedup: bool = True,
     filters: Sequence[Filter] | None = None,
+    judge: JudgeOptions | None = None,
 ) -> CleanStats:
     """Screen every record of `source` and write `data.jsonl` and `rejected.jsonl` to
     `out_dir`. `filters` default to `clean_filters()`; `dedup=False` skips duplicate removal.
@@ -170,6 +179,9 @@ def clean_file(
         decisions.update(_dedup(passed, rouge_threshold, tokenizer))
 
     out = Path(out_dir)
+    scores: dict[int, JudgeScores | None] = {}
+    if judge is not None:
+        scores = _judge(passed, decisions, judge, out, stats)
     with atomic_pair(out / "data.jsonl", out / "rejected.jsonl") as (kept_handle, rejected_handle):
         for line, record, candidate in rows:
             decision = decisions.get(line)
@@ -182,5 +194,37 @@ def clean_file(
             stats.rejected[decision["reason"]] += 1
             row = {"line": line, **decision, "record": record}
             rejected_handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if judge is not None:
+        with atomic_file(out / "scores.jsonl") as scores_handle:
+            for line, grade in scores.items():
+                if line not in decisions:
+                    row = {"line": line, "judge": grade.model_dump() if grade else None}
+                    scores_handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _judge(
+    passed: list[tuple[int, Candidate]],
+    decisions: dict[int, dict[str, Any]],
+    options: JudgeOptions,
+    out: Path,
+    stats: CleanStats,
+) -> dict[int, JudgeScores | None]:
+    """Grade the records the filters and dedup kept; below `min_score` is a decision."""
+    from selfinstruct.dataset.clean_judge import judge_records
+    from selfinstruct.quality.judge import lowest
+
+    kept = [(line, candidate) for line, candidate in passed if line not in decisions]
+    grades, usage = judge_records([c for _, c in kept], options, out)
+    stats.judge.update(usage)
+    scores: dict[int, JudgeScores | None] = {}
+    for (line, _), grade in zip(kept, grades, strict=True):
+        scores[line] = grade
+        stats.judge["judged" if grade is not None else "unjudged"] += 1
+        low = lowest(grade, options.min_score) if grade and options.min_score else None
+        if low is not None and grade is not None:
+            name, score = low
+            decisions[line] = {"reason": f"judge:{name}", "score": score,
+                               "detail": grade.reasons.get(name, "")}  # fmt: skip
+    return scores

@@ -78,6 +78,20 @@ def _atomic_writer(path: Path, staged: dict[Path, str]) -> Iterator[IO[str]]:
 
 
 @contextmanager
+def atomic_file(path: Path) -> Iterator[IO[str]]:
+    """One text file written in full and durably, then renamed over `path`: a kill or a full
+    disk leaves the old file or the new one, never half of one."""
+    staged: dict[Path, str] = {}
+    try:
+        with _atomic_writer(path, staged) as handle:
+            yield handle
+        os.replace(staged.pop(path), path)
+    finally:
+        for tmp in staged.values():
+            Path(tmp).unlink(missing_ok=True)
+
+
+@contextmanager
 def atomic_pair(main: Path, companion: Path) -> Iterator[tuple[IO[str], IO[str]]]:
     """Two text files (an output and its removed or rejected file) that appear together or
     not at all, as far as a kill can tell: never `main` beside another run's `companion`.

@@ -90,16 +90,25 @@ def _dumps(obj: Any) -> str:
 
 
 def _write_split(
-    folder: Path, fmt: str, split: str, rows: Sequence[Record], system: str | None
+    folder: Path,
+    fmt: str,
+    split: str,
+    rows: Sequence[Record],
+    system: str | None,
+    scores: Sequence[Any] | None = None,
 ) -> str:
-    """Write one split of a text format; returns its path relative to `folder`."""
+    """Write one split of a text format; returns its path relative to `folder`. `scores`:
+    the judge's verdict of each row (`--with-scores`), added as its `judge` key."""
     convert = CONVERTERS[fmt]
+    items = [convert(r, system) for r in rows]
+    if scores is not None:
+        items = [{**item, "judge": score} for item, score in zip(items, scores, strict=True)]
     if fmt == "alpaca-json":
         name = f"{split}.json"
-        text = json.dumps([convert(r, system) for r in rows], ensure_ascii=False, indent=4) + "\n"
+        text = json.dumps(items, ensure_ascii=False, indent=4) + "\n"
     else:
         name = f"{split}.jsonl"
-        text = "".join(_dumps(convert(r, system)) + "\n" for r in rows)
+        text = "".join(_dumps(item) + "\n" for item in items)
     (folder / name).write_text(text, encoding="utf-8")
     return name
 
@@ -131,6 +140,18 @@ def _write_hf(folder: Path, splits: dict[str, list[Record]]) -> dict[str, str]:
         if was_enabled:
             datasets.enable_progress_bars()
     return files
+
+
+def _scores(src: Source, format: str) -> list[Any]:
+    """The judge's verdict of each record (None: unjudged), from the run's records.jsonl."""
+    if format == "hf":
+        raise ConfigError("--with-scores: the hf format holds the three Alpaca fields only")
+    provenance = src.provenance
+    if src.kind != "run" or len(provenance) != len(src.records):
+        raise ConfigError(f"--with-scores: {src.path} is not a run directory with records.jsonl")
+    if src.meta("config.judge", False) is not True:
+        raise ConfigError(f"--with-scores: {src.path} was not judged (generate --judge)")
+    return [row.get("judge") for row in provenance]
 
 
 def _check_out(out: Path, source: Path, overwrite: bool) -> None:
@@ -184,6 +205,7 @@ def export(
     tokenizer: str | None = None,
     overwrite: bool = False,
     similarity: Similarity | None = None,
+    with_scores: bool = False,
 ) -> ExportResult:
     """Export a run directory or Alpaca file to `out` (a folder) in `format`, split into
     train and validation with no near-duplicate across (threshold and tokenizer default to
@@ -199,6 +221,7 @@ def export(
     _check_out(out, src.path, overwrite)
     if not src.records:
         raise ConfigError(f"{src.path}: no valid records to export")
+    scores = _scores(src, format) if with_scores else None
 
     threshold = src.threshold if rouge_threshold is None else rouge_threshold
     tokenizer = tokenizer or src.tokenizer
@@ -209,8 +232,10 @@ def export(
         similarity=similarity or rouge_similarity(threshold, tokenizer),
     )
     splits = {"train": [src.records[i] for i in split.train]}
+    indices = {"train": split.train}
     if split.validation:
         splits["validation"] = [src.records[i] for i in split.validation]
+        indices["validation"] = split.validation
 
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     try:
@@ -224,7 +249,13 @@ def export(
         if format == "hf":
             files = _write_hf(tmp, splits)
         else:
-            files = {s: _write_split(tmp, format, s, rows, system) for s, rows in splits.items()}
+            files = {
+                s: _write_split(
+                    tmp, format, s, rows, system,
+                    None if scores is None else [scores[i] for i in indices[s]],
+                )
+                for s, rows in splits.items()
+            }  # fmt: skip
         info = CardInfo(
             format=format,
             files=files,

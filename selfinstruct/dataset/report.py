@@ -21,6 +21,7 @@ from selfinstruct.dataset.card import base_url_host, package_version
 from selfinstruct.dataset.sources import Source, load_source
 from selfinstruct.dataset.stats import (
     field_lengths,
+    judge_distribution,
     length_stats,
     recorded_seed_scores,
     seed_scores,
@@ -221,6 +222,12 @@ def report(
         plots.input_share(with_input, len(records) - with_input),
     )
 
+    judged = judge_distribution(src.provenance)
+    if judged is not None:
+        build.sections.append(_Section("Judge scores", None, _judge_table(judged)))
+    elif src.meta("config.judge", False) is True:
+        build.note("Judge scores", "the judge gave no valid verdict (all records unjudged)")
+
     line = timeline(src.provenance, src.rejections)
     if line is not None:
         build.figure(
@@ -229,6 +236,17 @@ def report(
     else:
         build.note("Acceptance rate over time", "the records carry no creation times")
     return build.write(src, _summary(src))
+
+
+def _judge_table(judged: dict[str, Any]) -> str:
+    """Records per score (1-5) of each judge question, the unjudged ones and the mean."""
+    rows = []
+    for question, counts in judged.items():
+        graded = sum(n for score, n in counts.items() if score)
+        mean = sum(score * n for score, n in counts.items()) / graded if graded else 0.0
+        rows.append((question, *(counts.get(s, 0) for s in range(1, 6)), counts[0], f"{mean:.2f}"))
+    header = ("question", "1", "2", "3", "4", "5", "unjudged", "mean")
+    return "<p>Records by the judge's score (1 = no, 5 = yes).</p>" + _table(header, rows)
 
 
 #: The package-level name (`report` would be shadowed by this module's own name).

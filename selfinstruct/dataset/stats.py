@@ -161,3 +161,28 @@ def seed_scores(
 def top_counts(counter: Counter[K], n: int) -> list[tuple[K, int]]:
     """Most common first, ties broken alphabetically so output is stable."""
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+def judge_distribution(provenance: Sequence[dict[str, Any]]) -> dict[str, Counter[int]] | None:
+    """Per judge question, how many records got each score (`--judge`; records.jsonl), plus
+    the unjudged ones under score 0; None when no record was judged."""
+    out: dict[str, Counter[int]] = {}
+    unjudged = 0
+    seen = False
+    for row in provenance:
+        if "judge" not in row:
+            continue
+        seen = True
+        verdict = row["judge"]
+        scores = verdict.get("scores") if isinstance(verdict, dict) else None
+        if not isinstance(scores, dict):
+            unjudged += 1
+            continue
+        for question, score in scores.items():
+            if isinstance(score, int):
+                out.setdefault(str(question), Counter())[score] += 1
+    if not seen or not out:
+        return None
+    for counts in out.values():
+        counts[0] += unjudged
+    return out

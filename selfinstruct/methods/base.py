@@ -10,6 +10,7 @@ its commit.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -59,6 +60,9 @@ class UnitOutput:
     requests: int = 0
     #: candidates the teacher's answer held before screening (the "candidates" count)
     parsed: int = 0
+    #: the judge's requests and tokens for this unit (`--judge`), kept apart from the
+    #: generation's: another model may judge, at another price
+    judge_usage: Counter[str] = field(default_factory=Counter)
 
     def count(self, completion: Completion) -> None:
         """Add one teacher answer's usage (fresh or replayed: each unit's answers are paid once)."""

@@ -6,8 +6,9 @@ writes "4. Instruction: ..." as the next line of an output and goes on past ever
 grammar sets on the number of tasks. GBNF has no negative lookahead, so "a line that does not
 start with any of these labels" is spelled out as a trie of the labels' prefixes.
 
-The grammar also bounds a line (`MAX_LINE_CHARS`) and a field (`MAX_FIELD_LINES`): a 135M model
-otherwise loops on one line until `max_tokens`, a minute or two of a CPU's time for nothing. A
+The grammar also bounds a line (`MAX_LINE_CHARS`) and a field (`MAX_INPUT_LINES`,
+`MAX_OUTPUT_LINES`): a 135M model otherwise fills every field to `max_tokens`, a minute or two
+of a CPU's time a request for text a reader throws away. A
 field that reaches a bound was cut by the grammar with finish_reason "stop", which the parser
 cannot see, so `cut_by_grammar` finds it and the method rejects it as `truncated`: nothing the
 grammar cuts reaches the dataset.
@@ -18,9 +19,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 #: Longest line the grammar allows; a line this long was cut.
-MAX_LINE_CHARS = 400
-#: Most lines in one field (blank lines between them not counted); a field this long was cut.
-MAX_FIELD_LINES = 12
+MAX_LINE_CHARS = 300
+#: Most lines in an input and in an output (blank lines between them not counted); a field
+#: this long was cut. Enough for a short poem, a recipe's steps or a small function.
+MAX_INPUT_LINES = 4
+MAX_OUTPUT_LINES = 8
 
 _SPECIAL = {"\\": "\\\\", "]": "\\]", "^": "\\^", "-": "\\-", "\n": "\\n", '"': '\\"'}
 
@@ -69,15 +72,18 @@ def free_line_rules(
 
 
 def _text(continuation: str) -> list[str]:
+    more = '("\\n" "\\n"? ' + continuation + ")"
     return [
         f"line ::= [^\\n#] {_rest(1)}",
-        f'text ::= line ("\\n" "\\n"? {continuation}){{0,{MAX_FIELD_LINES - 1}}}',
+        f"text-in ::= line {more}{{0,{MAX_INPUT_LINES - 1}}}",
+        f"text ::= line {more}{{0,{MAX_OUTPUT_LINES - 1}}}",
     ]
 
 
 def field_text_rules(labels: Sequence[str]) -> list[str]:
-    """`line` (one line) and `text` (lines, at most one blank line apart) for a format whose
-    fields start at a line's start with one of `labels` ("Input", "Task", ...)."""
+    """`line` (one line), `text-in` and `text` (an input's and an output's lines, at most one
+    blank line apart) for a format whose fields start at a line's start with one of `labels`
+    ("Input", "Task", ...)."""
     return [*_text("cont"), *free_line_rules("cont", labels, first_excluded="#")]
 
 
@@ -102,12 +108,12 @@ def block_text_rules() -> list[str]:
     ]
 
 
-def cut_by_grammar(*fields: str) -> str | None:
-    """Why one of `fields` must have been cut by a grammar of this module, or None."""
-    for text in fields:
+def cut_by_grammar(instruction: str = "", input_text: str = "", output: str = "") -> str | None:
+    """Why a parsed field must have been cut by a grammar of this module, or None."""
+    for text, most in ((instruction, 1), (input_text, MAX_INPUT_LINES), (output, MAX_OUTPUT_LINES)):
         lines = [line for line in text.split("\n") if line.strip()]
         if any(len(line) >= MAX_LINE_CHARS - 4 for line in lines):
             return f"a line reached the grammar's {MAX_LINE_CHARS}-character bound"
-        if len(lines) >= MAX_FIELD_LINES:
-            return f"a field reached the grammar's {MAX_FIELD_LINES}-line bound"
+        if most > 1 and len(lines) >= most:
+            return f"a field reached the grammar's {most}-line bound"
     return None

@@ -78,6 +78,6 @@ def render_block_grammar(n: int, opened: bool = True) -> str:
         + ("head block" if opened else task)
         + (f" ({task}){{0,{n - 1}}}" if n > 1 else ""),
         'head ::= " " line' if opened else "",
-        'block ::= "\\n" num ". Input: " text "\\n" num ". Output: " text "\\n"',
+        'block ::= "\\n" num ". Input: " text-in "\\n" num ". Output: " text "\\n"',
     ]
     return "".join(rule + "\n" for rule in [*rules, *block_text_rules()] if rule)

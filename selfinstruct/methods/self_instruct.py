@@ -211,7 +211,8 @@ class SelfInstructMethod(Method):
         completion = await teacher.complete(request.request)
         text = request.answer_text(completion.text)
         result = parse_instructions(text, completion.finish_reason, index)
-        for candidate in [c for c in result.candidates if self.steps.cut(c.instruction)]:
+        cut = [c for c in result.candidates if self.steps.cut(instruction=c.instruction)]
+        for candidate in cut:
             result.candidates.remove(candidate)
             result.rejections.append(Rejection.of(candidate, "truncated", index))
         for item in result.rejections:
@@ -303,7 +304,7 @@ class SelfInstructMethod(Method):
         text = request.answer_text(completion.text)
         parsed = [
             ParsedInstance(item.input, item.output, "truncated")
-            if item.problem is None and self.steps.cut(item.input, item.output)
+            if item.problem is None and self.steps.cut(input_text=item.input, output=item.output)
             else item
             for item in parse_instances(text, is_classification, completion.finish_reason)
         ]

@@ -41,7 +41,7 @@ class StepRequest:
 class Steps(Protocol):
     """How each of Self-Instruct's requests is written for one kind of teacher."""
 
-    def cut(self, *fields: str) -> str | None:
+    def cut(self, instruction: str = "", input_text: str = "", output: str = "") -> str | None:
         """Why a parsed field must have been cut by the request's own bounds, if it was."""
         ...
 
@@ -71,7 +71,7 @@ class Steps(Protocol):
 class ChatSteps:
     """The chat prompts of `prompts.py`, for models that follow written requirements."""
 
-    def cut(self, *fields: str) -> str | None:
+    def cut(self, instruction: str = "", input_text: str = "", output: str = "") -> str | None:
         return None  # no grammar: max_tokens is the only bound, and the parsers see it
 
     def bootstrap(
@@ -134,8 +134,8 @@ def _grammar(root: str) -> dict[str, object]:
 class CompletionSteps:
     """Short documents open at the answer, with a grammar per step (small local models)."""
 
-    def cut(self, *fields: str) -> str | None:
-        return cut_by_grammar(*fields)
+    def cut(self, instruction: str = "", input_text: str = "", output: str = "") -> str | None:
+        return cut_by_grammar(instruction, input_text, output)
 
     def bootstrap(
         self, index: int, instructions: Sequence[str], n: int, topic: str | None
@@ -199,8 +199,8 @@ class CompletionSteps:
         )
         opening = f"{first}:"
         prompt = heading + "".join(blocks) + f"Task: {_one_line(instruction)}\n{opening}"
-        label = "line" if label_first else "text"
-        example = f'"\\n" "{second}: " text "\\n"'
+        label = "line" if label_first else "text-in"
+        example = f'"\\n" "{second}: " {"text-in" if label_first else "text"} "\\n"'
         more = f' ("\\n" "{first}: " {label} {example}){{0,{k - 1}}}' if k > 1 else ""
         params = _grammar(f'" " {label} {example}{more}')
         # the document's next task starts at a line's start: stopping there cuts nothing

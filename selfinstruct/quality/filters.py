@@ -66,6 +66,8 @@ class Filter(ABC):
 def word_count(text: str) -> int:
     """Words as whitespace-separated runs; CJK text counts one word per character."""
     words = text.split()
+    if text.isascii():  # no wide characters: skip the per-character scan
+        return len(words)
     cjk = sum(1 for ch in text if unicodedata.east_asian_width(ch) == "W" and ch.isalpha())
     return max(len(words), cjk)
 
@@ -432,6 +434,8 @@ class NamedFunctionMissing(Filter):
     code uses ("calls the helper `load`")."""
 
     def reason(self, candidate: Candidate) -> str | None:
+        if not _DEFINITIONS.search(candidate.output):
+            return None  # no code defined (fenced code is part of the output): the cheap test
         names = requested_names(candidate.instruction)
         if not names:
             return None

@@ -452,6 +452,13 @@ class RougeIndex:
         enc = self.encode([text])
         return self._matches(enc, *self._run(enc, _kernels().BEST))[0]
 
+    def nearest_many(self, texts: Sequence[str]) -> list[Match | None]:
+        """`nearest` of each text, in one encoding and one kernel call (a unit's records)."""
+        if not texts:
+            return []
+        enc = self.encode(texts)
+        return self._matches(enc, *self._run(enc, _kernels().BEST))
+
     def accept_batch(self, items: Sequence[tuple[str, str]]) -> list[Match | None]:
         """Greedy in order: each (text, key) is checked against the index and the items of this
         batch accepted before it; None means accepted (and added), a Match means rejected."""

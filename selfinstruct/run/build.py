@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from selfinstruct.config import GenerateConfig, apply_profile, uses_local_teacher
 from selfinstruct.errors import ConfigError
@@ -27,6 +27,9 @@ from selfinstruct.seeds.load import load_seeds_with_files
 from selfinstruct.store.layout import BATCH_JOURNAL, CACHE
 from selfinstruct.teachers.client import Teacher, TeacherSettings, TransportFactory
 from selfinstruct.teachers.pricing import Price, run_price
+
+if TYPE_CHECKING:
+    from selfinstruct.quality.judge import Judge
 
 Notify = Callable[[str], None]
 
@@ -60,10 +63,14 @@ def plan_run(config: GenerateConfig) -> RunPlan:
             "--batch-api needs the response cache: batch answers are kept there until the run "
             "uses them (drop --no-cache)"
         )
+    if (config.min_score or config.judge_model or config.judge_base_url) and not config.judge:
+        raise ConfigError("--min-score, --judge-model and --judge-base-url need --judge")
     _refuse_seeds_in_out(config)
     seeds, seed_files = load_seeds_with_files(config.seeds)
     if config.model and not local:
         price_for(config, config.model)  # a budget that cannot be enforced fails before any I/O
+    if config.judge_model and (config.judge_base_url or not local):
+        price_for(config, config.judge_model)
     method = build_method(config, seeds, profile)
     return RunPlan(config, profile, seeds, seed_files, method, local)
 
@@ -185,4 +192,53 @@ def build_teacher(plan: RunPlan, settings: TeacherSettings, run_dir: Path, say: 
         )
     return Teacher(
         settings, cache=cache, backoff_initial_s=config.retry_backoff_s, transport=transport
+    )
+
+
+def separate_judge(config: GenerateConfig, settings: TeacherSettings) -> bool:
+    """True when `--judge-model`/`--judge-base-url` name another model or server."""
+    return bool(
+        (config.judge_model and config.judge_model != settings.model)
+        or (config.judge_base_url and config.judge_base_url != settings.base_url)
+    )
+
+
+def build_judge(
+    plan: RunPlan, teacher: Teacher, settings: TeacherSettings, judge_model: str, say: Notify
+) -> Judge:
+    """The judge: the generation teacher itself (its cache, limits, retries, request cap,
+    Batch API), or another model/server on a client of its own sharing the run's cache."""
+    from dataclasses import replace
+
+    from selfinstruct.quality.judge import Judge, Structured
+
+    config, profile = plan.config, plan.profile
+    judge_teacher = teacher
+    structured: Structured = "json_schema"
+    if profile.structured in ("json_object_schema", "guided_json"):
+        structured = profile.structured
+    if separate_judge(config, settings):
+        if config.batch_api:
+            say("warning: --batch-api: the judge's own server is asked live, not in batches")
+        judge_settings = replace(
+            settings,
+            model=judge_model,
+            base_url=config.judge_base_url or settings.base_url,
+            stop=None,
+            extra_body=None,
+            send_seed=True,
+            max_requests=None,
+        )
+        judge_teacher = Teacher(
+            judge_settings, cache=teacher.cache, backoff_initial_s=config.retry_backoff_s
+        )
+    completion = judge_teacher is teacher and profile.endpoint == "completions"
+    if completion:
+        structured = "none"
+    return Judge(
+        judge_teacher,
+        model=judge_model,
+        batch=config.judge_batch,
+        structured=structured,
+        completion=completion,
     )

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from selfinstruct.config import DEFAULT_OPENAI_MODEL
-from selfinstruct.methods.base import ASSUMED_ACCEPTANCE, UnitWorkload
+from selfinstruct.methods.base import ASSUMED_ACCEPTANCE, UnitWorkload, task_tokens
+from selfinstruct.quality.judge import judge_workload
 from selfinstruct.run.build import RunPlan, concurrency
 from selfinstruct.store.reader import read_manifest
 from selfinstruct.teachers.pricing import run_price
@@ -32,6 +33,8 @@ class Estimate:
     local: bool = False
     #: priced from the run's own rates so far (a resume), not from assumptions
     measured: bool = False
+    #: --judge: the judge's share of `requests` (its tokens and cost are in the totals)
+    judge_requests: int = 0
 
     def describe(self) -> str:
         if self.local:
@@ -47,8 +50,9 @@ class Estimate:
             if self.measured
             else f"assuming {ASSUMED_ACCEPTANCE:.0%} of generated tasks are kept"
         )
+        judge = f" ({self.judge_requests} of them to the judge)" if self.judge_requests else ""
         return (
-            f"dry run ({self.method}): about {self.requests} more requests, "
+            f"dry run ({self.method}): about {self.requests} more requests{judge}, "
             f"{self.prompt_tokens} prompt + {self.completion_tokens} completion tokens, "
             f"{cost} ({basis}); nothing was sent"
         )
@@ -72,17 +76,57 @@ def estimate(plan: RunPlan) -> Estimate:
     prompt = int(units * unit.prompt_tokens)
     completion = int(units * unit.completion_tokens)
     price = None if plan.local else run_price(model, config.prices, config.batch_api)
+    cost = price.cost(prompt, completion) if price else None
+    judge = _judge_unit(plan, unit, measured is not None)
+    judge_requests = math.ceil(units * judge[0])
+    if judge_requests:
+        judge_prompt, judge_completion = int(units * judge[1]), int(units * judge[2])
+        prompt, completion = prompt + judge_prompt, completion + judge_completion
+        judge_model = config.judge_model or model
+        judge_price = (
+            price
+            if judge_model == model and not config.judge_base_url
+            else run_price(judge_model, config.prices, config.batch_api)
+        )
+        cost = (
+            cost + judge_price.cost(judge_prompt, judge_completion)
+            if cost is not None and judge_price
+            else None
+        )
     return Estimate(
         model=model,
         method=plan.method.name or config.method,
-        requests=math.ceil(units * unit.requests),
+        requests=math.ceil(units * unit.requests) + judge_requests,
         prompt_tokens=prompt,
         completion_tokens=completion,
-        cost_usd=price.cost(prompt, completion) if price else None,
+        cost_usd=cost,
+        judge_requests=judge_requests,
         batch_api=config.batch_api,
         local=plan.local,
         measured=measured is not None,
     )
+
+
+def _judge_unit(plan: RunPlan, unit: UnitWorkload, measured: bool) -> tuple[float, float, float]:
+    """(requests, prompt tokens, completion tokens) the judge adds to one unit: its records
+    (those that pass the filters), `judge_batch` a request; a run under way at its own rates."""
+    config = plan.config
+    if not config.judge:
+        return 0.0, 0.0, 0.0
+    if measured:
+        manifest = read_manifest(config.out)
+        counts = manifest.get("counts") or {}
+        judged = counts.get("judge") if isinstance(counts, dict) else None
+        requests = _count(counts, "requests")
+        if isinstance(judged, dict) and requests:
+            return (
+                _count(judged, "requests") / requests,
+                _count(judged, "prompt_tokens") / requests,
+                _count(judged, "completion_tokens") / requests,
+            )
+    record = sum(task_tokens(t) for t in plan.seeds) / max(1, len(plan.seeds))
+    # each unit's records are graded in batches of their own (a partial batch a unit)
+    return judge_workload(unit.records, record, config.judge_batch)
 
 
 def _count(section: Any, name: str) -> int:

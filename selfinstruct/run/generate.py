@@ -16,7 +16,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -25,19 +25,23 @@ import openai
 
 from selfinstruct.config import DEFAULT_OPENAI_MODEL, GenerateConfig, uses_local_teacher
 from selfinstruct.errors import ConfigError, RunDirError, SelfInstructError, TeacherAuthError
+from selfinstruct.quality.judge import Judge
 from selfinstruct.run.build import (
     RunPlan,
+    build_judge,
     build_teacher,
     concurrency,
     plan_run,
     price_for,
+    separate_judge,
     teacher_settings,
 )
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.run.history import check_same_run, history_of
 from selfinstruct.run.loop import Generation, Progress, now_iso
 from selfinstruct.store.writer import RunStore
-from selfinstruct.teachers.client import TeacherSettings
+from selfinstruct.teachers.client import Teacher, TeacherSettings
+from selfinstruct.teachers.pricing import Price
 from selfinstruct.teachers.wire import redact_url
 
 Notify = Callable[[str], None]
@@ -73,6 +77,8 @@ class RunSummary:
     stop: StopReason | None = None
     errors: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: --judge: requests, prompt_tokens, completion_tokens, judged, unjudged (committed)
+    judge: dict[str, int] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -178,6 +184,7 @@ def _manifest(
             "candidates": summary.candidates,
             "accepted": summary.accepted,
             "rejected": summary.rejected,
+            **({"judge": summary.judge} if summary.judge else {}),
         },
         "usage": {
             "prompt_tokens": summary.prompt_tokens,
@@ -311,6 +318,14 @@ async def _run(
         from_request=store.last_commit.request_index + 1,
     )
     created_at = previous.get("created_at") or now_iso()
+    judge, judge_price = None, price
+    if config.judge:
+        judge_model = config.judge_model or settings.model
+        if separate_judge(config, settings):
+            if not config.judge_model:
+                judge_model = await _served_model(replace(settings, base_url=config.judge_base_url))
+            judge_price = price_for(config, judge_model)
+        judge = build_judge(plan, teacher, settings, judge_model, say)
     loop = Generation(
         store=store,
         teacher=teacher,
@@ -328,13 +343,17 @@ async def _run(
             config.max_cost,
             config.max_tokens_total,
             worst_case=(method.prompt_tokens_estimate(), config.max_tokens),
+            judge_price=judge_price,
         ),
+        judge=judge,
+        min_score=config.min_score,
     )
     started = time.monotonic()
     status = "running"
 
     def summary() -> RunSummary:
         state = loop.state
+        judged = (state.judge["prompt_tokens"], state.judge["completion_tokens"])
         return RunSummary(
             out=store.path,
             status=status,
@@ -351,15 +370,16 @@ async def _run(
             model=settings.model,
             base_url=teacher.public_base_url,
             profile=profile.name,
-            cost_usd=price.cost(state.prompt_tokens, state.completion_tokens) if price else None,
+            cost_usd=loop.budget.cost(state.prompt_tokens, state.completion_tokens, judged)
+            if loop.budget
+            else None,
+            judge=dict(state.judge),
             stop=loop.stop_reason,
             possibly_billed=teacher.stats.possibly_billed,
             possibly_billed_tokens=teacher.stats.possibly_billed_tokens,
             paid_prompt_tokens=teacher.stats.prompt_tokens,
             paid_completion_tokens=teacher.stats.completion_tokens,
-            paid_cost_usd=price.cost(teacher.stats.prompt_tokens, teacher.stats.completion_tokens)
-            if price
-            else None,
+            paid_cost_usd=_paid_cost(teacher, price, judge, judge_price),
             errors={
                 **{f"failed:{k}": v for k, v in loop.errors.items()},
                 **{f"retried:{k}": v for k, v in teacher.stats.errors.items()},
@@ -388,11 +408,30 @@ async def _run(
         result = summary()
         try:
             await teacher.close()  # first: a failing manifest write must not leak the session
+            if judge is not None and judge.teacher is not teacher:
+                await judge.teacher.close()
         finally:
             if cache is not None:
                 cache.close()
             _final_manifest(store, manifest(result), status, say)
     return result
+
+
+def _paid_cost(
+    teacher: Teacher, price: Price | None, judge: Judge | None, judge_price: Price | None
+) -> float | None:
+    """What the answers received this session cost: the judge's at its own price when
+    another model judges."""
+    if price is None:
+        return None
+    paid = price.cost(teacher.stats.prompt_tokens, teacher.stats.completion_tokens)
+    if judge is not None and judge.teacher is not teacher:
+        stats = judge.teacher.stats
+        if stats.prompt_tokens or stats.completion_tokens:
+            if judge_price is None:
+                return None
+            paid += judge_price.cost(stats.prompt_tokens, stats.completion_tokens)
+    return paid
 
 
 def _final_manifest(store: RunStore, manifest: dict[str, Any], status: str, say: Notify) -> None:

@@ -99,7 +99,8 @@ class Budget:
     """Cost and token caps, checked before each dispatch with the in-flight requests reserved.
 
     Before any answer is seen, a request is assumed to cost its worst case (the prompt plus
-    max_tokens); afterwards, the average of the requests so far.
+    max_tokens); afterwards, the average of the units so far. The judge's tokens (`--judge`)
+    count too, at `judge_price` (another model may judge; None: its price is unknown).
     """
 
     def __init__(
@@ -108,37 +109,53 @@ class Budget:
         max_cost: float | None = None,
         max_tokens_total: int | None = None,
         worst_case: tuple[int, int] = (0, 0),
+        judge_price: Price | None = None,
     ) -> None:
         self.price = price
         self.max_cost = max_cost
         self.max_tokens_total = max_tokens_total
         self.worst_case = worst_case
+        self.judge_price = judge_price
 
-    def cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
-        return self.price.cost(prompt_tokens, completion_tokens) if self.price else None
+    def cost(
+        self, prompt_tokens: int, completion_tokens: int, judge: tuple[int, int] = (0, 0)
+    ) -> float | None:
+        if self.price is None:
+            return None
+        spent = self.price.cost(prompt_tokens, completion_tokens)
+        if any(judge):
+            if self.judge_price is None:
+                return None
+            spent += self.judge_price.cost(*judge)
+        return spent
 
     def check(
-        self, prompt_tokens: int, completion_tokens: int, requests_done: int, outstanding: int
+        self,
+        prompt_tokens: int,
+        completion_tokens: int,
+        requests_done: int,
+        outstanding: int,
+        judge: tuple[int, int] = (0, 0),
     ) -> StopReason | None:
-        """Stop when one more request, on average, would cross a cap."""
+        """Stop when one more unit, on average, would cross a cap."""
         if self.max_cost is None and self.max_tokens_total is None:
             return None
-        if requests_done:
-            each = (prompt_tokens / requests_done, completion_tokens / requests_done)
-        else:
-            each = (float(self.worst_case[0]), float(self.worst_case[1]))
         ahead = outstanding + 1
-        tokens = prompt_tokens + completion_tokens
+        tokens = prompt_tokens + completion_tokens + sum(judge)
+        each_tokens = tokens / requests_done if requests_done else float(sum(self.worst_case))
         cap = self.max_tokens_total
-        if cap is not None and tokens + ahead * (each[0] + each[1]) > cap:
+        if cap is not None and tokens + ahead * each_tokens > cap:
             return StopReason(
                 "budget",
                 f"stopped at the token budget: {tokens} of {cap} tokens used; "
                 "rerun with a higher --max-tokens-total to continue",
             )
         if self.max_cost is not None and self.price is not None:
-            spent = self.price.cost(prompt_tokens, completion_tokens)
-            reserved = self.price.cost(int(ahead * each[0]), int(ahead * each[1]))
+            spent = self.cost(prompt_tokens, completion_tokens, judge) or 0.0
+            if requests_done:
+                reserved = ahead * spent / requests_done
+            else:
+                reserved = ahead * self.price.cost(*self.worst_case)
             if spent + reserved > self.max_cost:
                 return StopReason(
                     "budget",

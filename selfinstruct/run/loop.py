@@ -23,6 +23,7 @@ from selfinstruct.errors import BudgetExceeded, TeacherError, is_deferred, is_fa
 from selfinstruct.methods.base import Method, UnitOutput
 from selfinstruct.quality.chain import default_filters, first_reason
 from selfinstruct.quality.filters import Filter
+from selfinstruct.quality.judge import Judge, judge_candidates
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.schemas import CONTROL_CHARS, AcceptedRecord, Candidate, Rejection, SeedTask
@@ -96,6 +97,8 @@ class LoopState:
     rejected: Counter[str] = field(default_factory=Counter)
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    #: --judge: requests, prompt/completion tokens, records judged and unjudged
+    judge: Counter[str] = field(default_factory=Counter)
 
 
 class GateClosed(Exception):
@@ -158,6 +161,8 @@ class Generation:
         on_progress: Callable[[Progress], None] | None = None,
         guard: ProgressGuard | None = None,
         budget: Budget | None = None,
+        judge: Judge | None = None,
+        min_score: int | None = None,
     ) -> None:
         self.store = store
         self.teacher = teacher
@@ -171,6 +176,8 @@ class Generation:
         self.on_progress = on_progress
         self.guard = guard
         self.budget = budget
+        self.judge = judge
+        self.min_score = min_score
         self.stop_reason: StopReason | None = None
         self.in_flight = 0
         self.errors: Counter[str] = Counter()
@@ -203,6 +210,7 @@ class Generation:
         self.state.prompt_tokens = int(totals.get("prompt_tokens", 0))
         self.state.completion_tokens = int(totals.get("completion_tokens", 0))
         self.state.rejected = Counter(totals.get("rejected", {}))
+        self.state.judge = Counter(totals.get("judge", {}))
         self.errors.update(totals.get("errors", {}))
         self.teacher.stats.errors.update(totals.get("attempt_errors", {}))
         self.teacher.stats.requests_sent_before = int(totals.get("http_requests", 0))
@@ -280,7 +288,12 @@ class Generation:
     # -- committing (ordered) ---------------------------------------------------------------
     def _records(self, index: int, unit: UnitOutput) -> list[AcceptedRecord]:
         accepted: list[AcceptedRecord] = []
-        for candidate in unit.candidates:
+        room = max(0, self.target - self.state.accepted)
+        # one batched ROUGE-L query for the unit's records, not one a record
+        nearest_seeds = self.seed_index.nearest_many(
+            [c.instruction for c in unit.candidates[:room]]
+        )
+        for position, candidate in enumerate(unit.candidates):
             if self.state.accepted + len(accepted) >= self.target:
                 unit.rejections.append(
                     Rejection.of(candidate, "over_target", index, detail=candidate.pool_key)
@@ -289,7 +302,7 @@ class Generation:
             record_id = f"rec_{self.state.accepted + len(accepted):06d}"
             if candidate.pool_key and candidate.pool_key not in self.alias:
                 self.alias[candidate.pool_key] = record_id
-            nearest = self.seed_index.nearest(candidate.instruction)
+            nearest = nearest_seeds[position]
             accepted.append(
                 AcceptedRecord(
                     id=record_id,
@@ -303,8 +316,12 @@ class Generation:
                     nearest_seed_rouge_l=round(nearest.score, 4) if nearest else 0.0,
                     created_at=now_iso(),
                     is_classification=candidate.is_classification,
+                    judge=candidate.judge,
                 )
             )
+        if self.judge is not None:
+            judged = sum(1 for record in accepted if record.judge is not None)
+            self.state.judge.update(judged=judged, unjudged=len(accepted) - judged)
         return accepted
 
     def _commit(self, index: int, unit: UnitOutput, failure: BaseException | None) -> None:
@@ -323,6 +340,7 @@ class Generation:
         state.prompt_tokens += unit.prompt_tokens
         state.completion_tokens += unit.completion_tokens
         state.rejected.update(item.reason for item in unit.rejections)
+        state.judge.update(unit.judge_usage)
         stats = self.teacher.stats
         totals = {
             "units": state.units_done,
@@ -335,6 +353,8 @@ class Generation:
             "errors": dict(self.errors),
             "attempt_errors": dict(stats.errors),
         }
+        if state.judge:
+            totals["judge"] = dict(state.judge)
         self.store.commit(index, accepted, unit.rejections, totals=totals)
         if self.guard is not None:
             reasons = Counter(item.reason for item in unit.rejections)
@@ -380,6 +400,8 @@ class Generation:
                     for c in unit.candidates
                 )
                 unit.candidates = []
+        if self.judge is not None and failure is None and unit.candidates:
+            await self._judge_unit(index, unit)
         await commit.wait_turn(index)
         try:
             if self.state.accepted >= self.target:
@@ -388,6 +410,21 @@ class Generation:
         finally:
             await commit.advance()
         self._report()
+
+    async def _judge_unit(self, index: int, unit: UnitOutput) -> None:
+        """--judge: verdicts on the unit's records before its commit (a unit redone on
+        resume asks again, from the cache); with --min-score, low scores are rejections."""
+        assert self.judge is not None
+        kept, rejected, grading = await judge_candidates(
+            self.judge, index, unit.candidates, self.min_score
+        )
+        unit.candidates = kept
+        unit.rejections.extend(rejected)
+        unit.judge_usage.update(
+            requests=grading.requests,
+            prompt_tokens=grading.prompt_tokens,
+            completion_tokens=grading.completion_tokens,
+        )
 
     # -- the loop ---------------------------------------------------------------------------
     def _expected_yield(self) -> float:
@@ -406,7 +443,11 @@ class Generation:
         if self.budget is not None:
             state = self.state
             reason = self.budget.check(
-                state.prompt_tokens, state.completion_tokens, state.units_done, outstanding
+                state.prompt_tokens,
+                state.completion_tokens,
+                state.units_done,
+                outstanding,
+                judge=(state.judge["prompt_tokens"], state.judge["completion_tokens"]),
             )
             if reason is not None:
                 self.request_stop(reason)
@@ -471,7 +512,11 @@ class Generation:
                 completion_tokens=state.completion_tokens,
                 rejected=state.rejected,
                 started=self.started,
-                cost_usd=self.budget.cost(state.prompt_tokens, state.completion_tokens)
+                cost_usd=self.budget.cost(
+                    state.prompt_tokens,
+                    state.completion_tokens,
+                    judge=(state.judge["prompt_tokens"], state.judge["completion_tokens"]),
+                )
                 if self.budget
                 else None,
             )

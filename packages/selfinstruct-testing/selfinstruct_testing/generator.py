@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from selfinstruct_testing import judge_answers as judge
 from selfinstruct_testing import self_instruct_answers as self_instruct
 from selfinstruct_testing.kinds import KINDS
 from selfinstruct_testing.render import draw_style, render_json, render_text
@@ -169,8 +170,11 @@ class TaskGenerator:
         empty_output_rate: float = 0.01,
         input_equals_output_rate: float = 0.01,
         languages: Mapping[str, float] | None = None,
+        judge_malformed_rate: float = 0.0,
     ) -> None:
         self.seed = seed
+        #: share of judge answers that are prose instead of JSON (`judge_answers`)
+        self.judge_malformed_rate = judge_malformed_rate
         self.messiness = messiness
         self.repeat_rate = repeat_rate
         self.near_duplicate_rate = near_duplicate_rate
@@ -277,6 +281,9 @@ class TaskGenerator:
     def respond(self, body: Mapping[str, Any]) -> tuple[str, str]:
         """(content, finish_reason) for a chat-completions request body."""
         rng = request_rng(body, self.seed)
+        texts = judge.message_texts(body.get("messages") or [])
+        if judge.is_judge_prompt(texts):
+            return judge.answer(rng, texts, self.judge_malformed_rate), "stop"
         kind, params = detect_prompt(body.get("messages") or [])
         if kind in self_instruct.KINDS:
             return self_instruct.answer(self, rng, kind, params), "stop"

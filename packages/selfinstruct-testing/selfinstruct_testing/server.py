@@ -206,8 +206,12 @@ class FakeTeacherServer:
         limit_window_s: float = 60.0,
         batch_delay: float = 0.2,
         echo_headers: bool = False,
+        refuse_response_format: bool = False,
     ) -> None:
         self.generator = generator if generator is not None else TaskGenerator(seed=seed)
+        #: answer HTTP 400 to any request with a `response_format`, as servers without
+        #: structured output do
+        self.refuse_response_format = refuse_response_format
         self.latency = latency
         self.model = model
         self.api_key = api_key
@@ -565,6 +569,16 @@ class FakeTeacherServer:
             model = body.get("model")
             if self.model is not None and model != self.model:
                 return self._model_not_found(str(model))
+            if self.refuse_response_format and body.get("response_format"):
+                return Reply(
+                    400,
+                    error_body(
+                        "Invalid parameter: 'response_format' is not supported by this model.",
+                        "invalid_request_error",
+                        "unsupported_parameter",
+                        "response_format",
+                    ),
+                )
             return self._complete(path, body, fault)
         return Reply(
             404, error_body(f"Invalid URL ({method} {path})", "invalid_request_error", None)
