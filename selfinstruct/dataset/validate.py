@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from selfinstruct.datafile import iter_json_entries, iter_json_objects
+from selfinstruct.datafile import iter_json_entries
 from selfinstruct.errors import SeedFileError
 from selfinstruct.schemas import Record, describe_errors
 
@@ -50,7 +50,3 @@ def check_file(path: str | Path) -> Iterator[Problem]:
         return
     if count == 0:
         yield Problem(str(path), None, "no records")
-
-
-def count_records(path: str | Path) -> int:
-    return sum(1 for _ in iter_json_objects(path))

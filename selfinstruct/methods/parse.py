@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from selfinstruct.schemas import CONTROL_CHARS, Candidate, Rejection, normalise_input
+from selfinstruct.schemas import Candidate, Rejection, normalise_input
 
 #: Answers the provider cut off: the last task is incomplete, and why it was cut.
 CUT_SHORT = {"length": "truncated", "content_filter": "content_filter"}
@@ -197,8 +197,3 @@ def parse_json_tasks(
             continue
         result.candidates.append(candidate)
     return result
-
-
-def strip_control_chars(text: str) -> str:
-    """Teacher text is data: control characters other than tab/newline are dropped."""
-    return CONTROL_CHARS.sub("", text)

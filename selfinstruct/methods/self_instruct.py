@@ -63,17 +63,6 @@ INSTANCE_FILTERS: tuple[type[Filter], ...] = (
     NamedFunctionMissing,
 )
 
-#: Rejections of a whole screened task (it joined the dedup pool but gave no record); each
-#: carries the task's pool key in `detail`, so a resumed run puts it back in the pool.
-TASK_REASONS = frozenset(
-    {
-        "classification_unparseable",
-        "conflicting_instances",
-        "no_valid_instances",
-        "task_request_failed",
-    }
-)
-
 
 @dataclass
 class TaskResult:
@@ -411,7 +400,9 @@ def _task_rejection(
     raw_truncated: bool = False,
     cache_key: str | None = None,
 ) -> Rejection:
-    """A whole task dropped; `detail` is its pool key (see `TASK_REASONS`)."""
+    """A whole task dropped (classification_unparseable, conflicting_instances,
+    no_valid_instances, task_request_failed): it joined the dedup pool but gave no record, so
+    `detail` carries its pool key and a resumed run puts it back in the pool."""
     return Rejection(
         reason=reason,
         instruction=task.instruction,
