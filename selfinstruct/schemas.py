@@ -44,6 +44,12 @@ def is_no_input(text: str) -> bool:
     return _marker_core(_TRAILING_NOTE.sub("", text.strip().rstrip(".,;:!"))) in NO_INPUT_MARKERS
 
 
+def same_text_key(text: str) -> str:
+    """Texts equal up to case and whitespace are one text: the key of exact duplicates,
+    of an instance's input and output, and of an instruction's side in a split."""
+    return " ".join(text.split()).casefold()
+
+
 def normalise_input(text: str) -> str:
     """The one normaliser of a task's input: a no-input marker becomes "", anything else is
     kept as it is. Used by seed loading, generation parsing and `clean`; never a rejection."""

@@ -20,9 +20,8 @@ from selfinstruct.dataset.export import (
     unfold_prompt,
 )
 from selfinstruct.dataset.sources import load_source
-from selfinstruct.dataset.split import identity_key
 from selfinstruct.errors import ConfigError
-from selfinstruct.schemas import Record
+from selfinstruct.schemas import Record, same_text_key
 
 SYSTEM = "You are a concise assistant."
 
@@ -98,7 +97,7 @@ def test_alpaca_file_source_and_leak_free_split(tmp_path: Path) -> None:
     sides = {}
     for split, name in result.files.items():
         for line in (tmp_path / "out" / name).read_text(encoding="utf-8").splitlines():
-            sides[identity_key(json.loads(line)["instruction"])] = split
+            sides[same_text_key(json.loads(line)["instruction"])] = split
     # near-duplicate pairs written into the sample must land on one side
     pairs = [
         ("Give three tips for sleeping better.", "Give three tips for sleeping better at night."),
@@ -109,7 +108,7 @@ def test_alpaca_file_source_and_leak_free_split(tmp_path: Path) -> None:
         ),
     ]
     for a, b in pairs:
-        assert sides[identity_key(a)] == sides[identity_key(b)], (a, b)
+        assert sides[same_text_key(a)] == sides[same_text_key(b)], (a, b)
     assert sum(result.counts.values()) == 40 and result.counts["validation"] >= 10
 
 

@@ -13,11 +13,11 @@ from rouge_score import tokenize as rouge_tokenize
 
 from selfinstruct.dataset.split import (
     Similarity,
-    identity_key,
     rouge_similarity,
     split_records,
     validation_quota,
 )
+from selfinstruct.schemas import same_text_key
 
 THRESHOLD = 0.7
 SCORER = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False)
@@ -69,7 +69,7 @@ def assert_no_leak(texts: list[str], train: list[int], validation: list[int]) ->
     assert sorted(train + validation) == list(range(len(texts)))
     for v in validation:
         for t in train:
-            assert identity_key(texts[v]) != identity_key(texts[t]), (texts[v], texts[t])
+            assert same_text_key(texts[v]) != same_text_key(texts[t]), (texts[v], texts[t])
             score = reference_score(texts[v], texts[t])
             assert score <= THRESHOLD, (texts[v], texts[t], score)
 
@@ -162,8 +162,8 @@ def test_identical_instructions_without_rouge_tokens_stay_together() -> None:
         split = split_records(
             texts, validation_fraction=0.4, seed=seed, similarity=reference_similarity()
         )
-        sides = {identity_key(texts[i]) for i in split.validation}
-        assert not sides & {identity_key(texts[i]) for i in split.train}
+        sides = {same_text_key(texts[i]) for i in split.validation}
+        assert not sides & {same_text_key(texts[i]) for i in split.train}
 
 
 def test_distinct_records_fill_the_quota_and_are_deterministic() -> None:

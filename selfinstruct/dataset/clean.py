@@ -31,7 +31,13 @@ from selfinstruct.quality.chain import default_filters, first_reason
 from selfinstruct.quality.defects import TemplatedOutput
 from selfinstruct.quality.filters import Blacklist, Filter, InstructionLength
 from selfinstruct.quality.rouge import TOKENIZERS, RougeIndex, TokenizerName
-from selfinstruct.schemas import CONTROL_CHARS, Candidate, JudgeScores, normalise_input
+from selfinstruct.schemas import (
+    CONTROL_CHARS,
+    Candidate,
+    JudgeScores,
+    normalise_input,
+    same_text_key,
+)
 
 if TYPE_CHECKING:
     from selfinstruct.dataset.clean_judge import JudgeOptions
@@ -105,10 +111,6 @@ def read_alpaca(path: str | Path) -> Iterator[tuple[int, dict[str, Any], Candida
         yield line, record, candidate
 
 
-def _exact_key(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
 def _dedup(
     kept: list[tuple[int, Candidate]], threshold: float, tokenizer: TokenizerName
 ) -> dict[int, dict[str, Any]]:
@@ -118,7 +120,7 @@ def _dedup(
     first_line: dict[str, int] = {}
     unique: list[tuple[int, Candidate]] = []
     for line, candidate in kept:
-        key = _exact_key(candidate.instruction)
+        key = same_text_key(candidate.instruction)
         if key in first_line:
             dropped[line] = {"reason": "exact_duplicate", "neighbour_line": first_line[key]}
             continue

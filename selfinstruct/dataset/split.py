@@ -33,6 +33,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from selfinstruct.schemas import same_text_key
+
 
 class NeighbourIndex(Protocol):
     """The part of `selfinstruct.quality.rouge.RougeIndex` the split needs: exact answers to "does
@@ -76,11 +78,6 @@ class Split:
     moved: int = 0
 
 
-def identity_key(text: str) -> str:
-    """Instructions equal up to case and whitespace are one instruction."""
-    return " ".join(text.lower().split())
-
-
 def validation_quota(total: int, fraction: float) -> int:
     """How many records validation aims for: at least one when asked for any and there are two."""
     if fraction <= 0 or total < 2:
@@ -106,7 +103,7 @@ class _Splitter:
         self.texts = texts
         self.sim = similarity
         self.new_index = similarity.new_index
-        self.keys = [identity_key(t) for t in texts]
+        self.keys = [same_text_key(t) for t in texts]
         self.bags: dict[int, tuple[Counter[str], int]] = {}
         self.postings: dict[str, dict[int, int]] = {}
         self.side: dict[int, str] = {}

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from selfinstruct.datafile import iter_json_entries
 from selfinstruct.errors import SeedFileError
-from selfinstruct.schemas import Record, describe_errors
+from selfinstruct.schemas import Record, describe_errors, same_text_key
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def check_file(path: str | Path) -> Iterator[Problem]:
             except ValidationError as exc:
                 yield Problem(str(path), line, describe_errors(exc))
                 continue
-            key = (" ".join(record.instruction.split()).lower(), record.input.strip())
+            key = (same_text_key(record.instruction), record.input.strip())
             if key in seen:
                 yield Problem(str(path), line, f"duplicate of the record on line {seen[key]}")
             else:

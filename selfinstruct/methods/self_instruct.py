@@ -50,7 +50,7 @@ from selfinstruct.quality.filters import (
     OutputLength,
     Refusal,
 )
-from selfinstruct.schemas import Candidate, Rejection, SeedTask
+from selfinstruct.schemas import Candidate, Rejection, SeedTask, same_text_key
 from selfinstruct.teachers.client import Completion, Teacher
 
 #: Filters that judge only an output: useless on a bare instruction, so not used to screen.
@@ -334,10 +334,6 @@ class SelfInstructMethod(Method):
             result.rejections.append(_task_rejection(task, "no_valid_instances", index))
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def prepare_instances(
     task: Candidate,
     instances: Sequence[ParsedInstance],
@@ -369,7 +365,7 @@ def prepare_instances(
         reason = item.problem or first_reason(filters, candidate)
         if reason is None and (item.input.endswith(":") or item.output.endswith(":")):
             reason = "incomplete_instance"  # "Here are the steps:" and nothing after
-        key = (_norm(item.input), _norm(item.output))
+        key = (same_text_key(item.input), same_text_key(item.output))
         if reason is None and key in seen:
             reason = "duplicate_instance"
         if reason is not None:
@@ -380,11 +376,12 @@ def prepare_instances(
         kept.append(candidate)
     for given, answers in outputs.items():
         if len(answers) > 1 and (given or is_classification):
-            raw, cut = evidence("\n---\n".join(c.output for c in kept if _norm(c.input) == given))
+            same = [c.output for c in kept if same_text_key(c.input) == given]
+            raw, cut = evidence("\n---\n".join(same))
             conflict = _task_rejection(
                 task, "conflicting_instances", index, raw=raw, raw_truncated=cut
             )
-            conflict.input = next(c.input for c in kept if _norm(c.input) == given)
+            conflict.input = next(c.input for c in kept if same_text_key(c.input) == given)
             return [], dropped, conflict
     for extra in kept[max_instances:]:
         dropped.append(Rejection.of(extra, "extra_instance", index))

@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from selfinstruct.schemas import Candidate
+from selfinstruct.schemas import Candidate, same_text_key
 
 #: Words naming what a text-only model can neither see nor produce (whole words, +plural).
 DEFAULT_BLACKLIST: tuple[str, ...] = (
@@ -142,8 +142,8 @@ class InputEqualsOutput(Filter):
     """An output that repeats the input teaches copying, not the task."""
 
     def reason(self, candidate: Candidate) -> str | None:
-        given = " ".join(candidate.input.split()).lower()
-        if given and given == " ".join(candidate.output.split()).lower():
+        given = same_text_key(candidate.input)
+        if given and given == same_text_key(candidate.output):
             return "input_equals_output"
         return None
 

@@ -26,7 +26,14 @@ from selfinstruct.quality.filters import Filter
 from selfinstruct.quality.judge import Judge, judge_candidates
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
-from selfinstruct.schemas import CONTROL_CHARS, AcceptedRecord, Candidate, Rejection, SeedTask
+from selfinstruct.schemas import (
+    CONTROL_CHARS,
+    AcceptedRecord,
+    Candidate,
+    Rejection,
+    SeedTask,
+    same_text_key,
+)
 from selfinstruct.store.writer import RunStore
 from selfinstruct.teachers.client import Teacher
 
@@ -41,11 +48,6 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def normalize_instruction(text: str) -> str:
-    """The key for exact duplicates: case and spacing do not make a task new."""
-    return " ".join(text.lower().split())
-
-
 #: outputs shorter than this (in words) may rightly repeat across tasks: labels, yes/no
 REPEATED_OUTPUT_MIN_WORDS = 3
 
@@ -57,10 +59,10 @@ def repeated_outputs(candidates: Sequence[Candidate]) -> set[str]:
     first_instruction: dict[str, str] = {}
     repeated: set[str] = set()
     for candidate in candidates:
-        output = normalize_instruction(candidate.output)
+        output = same_text_key(candidate.output)
         if len(output.split()) < REPEATED_OUTPUT_MIN_WORDS:
             continue
-        instruction = normalize_instruction(candidate.instruction)
+        instruction = same_text_key(candidate.instruction)
         if first_instruction.setdefault(output, instruction) != instruction:
             repeated.add(output)
     return repeated
@@ -192,7 +194,7 @@ class Generation:
         for task in seeds:
             self.pool.add(task.instruction, task.id)
             self.seed_index.add(task.instruction, task.id)
-            self.exact.setdefault(normalize_instruction(task.instruction), task.id)
+            self.exact.setdefault(same_text_key(task.instruction), task.id)
         self._restore()
 
     def _restore(self) -> None:
@@ -227,7 +229,7 @@ class Generation:
         return stats.requests_sent - sent_before, failed - failed_before
 
     def _join_pool(self, unit: int, instruction: str, key: str) -> None:
-        normal = normalize_instruction(instruction)
+        normal = same_text_key(instruction)
         if normal in self.exact:
             return  # several records of one task (Self-Instruct instances)
         self.pool.add(instruction, key)
@@ -245,14 +247,14 @@ class Generation:
             candidate.output = CONTROL_CHARS.sub("", candidate.output).strip()
         repeated = repeated_outputs(unit.candidates)
         for candidate in unit.candidates:
-            if repeated and normalize_instruction(candidate.output) in repeated:
+            if repeated and same_text_key(candidate.output) in repeated:
                 unit.rejections.append(Rejection.of(candidate, "repeated_output", index))
                 continue
             reason = first_reason(self.filters, candidate)
             if reason is not None:
                 unit.rejections.append(Rejection.of(candidate, reason, index))
                 continue
-            normal = normalize_instruction(candidate.instruction)
+            normal = same_text_key(candidate.instruction)
             if normal in self.exact or normal in in_batch:
                 neighbour = self.exact.get(normal, "an earlier task of the same answer")
                 unit.rejections.append(
@@ -279,7 +281,7 @@ class Generation:
                 )
                 continue
             candidate.pool_key = key
-            self.exact[normalize_instruction(candidate.instruction)] = key
+            self.exact[same_text_key(candidate.instruction)] = key
             self.generated.append((index, candidate.instruction))
             survivors.append(candidate)
         unit.candidates = survivors
