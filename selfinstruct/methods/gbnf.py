@@ -88,9 +88,10 @@ def field_text_rules(labels: Sequence[str]) -> list[str]:
 
 
 #: Where the numbered block format's fields start: `K. Instruction:`, `K. Input:`, `K. Output:`
-#: (the same words unnumbered are labels to the block parser too). "Instruction" without its
-#: colon too: "4. Instruction to an AI assistant: ..." is how a small model gets around it.
-BLOCK_LABELS = ("Instruction", "Input:", "Output:")
+#: (the same words unnumbered are labels to the block parser too). Without their colons, as
+#: "4. Instruction to an AI assistant: ...", "4. Output is ..." and "5. Input (1, 2): ..." are
+#: how a small model gets around them.
+BLOCK_LABELS = ("Instruction", "Input", "Output")
 
 
 def block_text_rules() -> list[str]:
