@@ -183,7 +183,7 @@ def main() -> None:
                         help="sizes to run the baseline at (comma-separated; '' for none)")
     parser.add_argument("--reuse-baseline", action="store_true",
                         help="reuse the baseline's figures and outputs of an earlier run")
-    parser.add_argument("--sample", type=int, default=1500, help="rouge_score greedy prefix")
+    parser.add_argument("--sample", type=int, default=500, help="rouge_score greedy prefix")
     parser.add_argument("--spot", type=int, default=300, help="removed records re-scored")
     args = parser.parse_args()
     sizes = [1_000_000, 3_000_000] + ([10_000_000] if args.ten else [])
@@ -233,7 +233,10 @@ def main() -> None:
         if n in ours:
             print(f"speedup vs baseline at {n:,}: {base[n]['wall'] / ours[n]['wall']:.2f}x wall, "
                   f"peak {ours[n]['peak'] / base[n]['peak']:.2f}x of the baseline's")
-    checks.append(("time 1M -> 3M", f"{ratio:.2f}x", "<= 3.5x", ratio <= 3.5))
+    cpu_ratio = ours[3_000_000]["cpu"] / ours[n1]["cpu"]  # steadier than wall on a shared machine
+    print(f"ratio 3M/1M (this tree): CPU {cpu_ratio:.2f}x")
+    checks.append(("wall time 1M -> 3M", f"{ratio:.2f}x", "<= 3.5x", ratio <= 3.5))
+    checks.append(("CPU time 1M -> 3M", f"{cpu_ratio:.2f}x", "<= 3.5x", cpu_ratio <= 3.5))
     if 10_000_000 in ours:
         big = ours[10_000_000]
         print(f"ratio 10M/1M (this tree): wall {big['wall'] / ours[n1]['wall']:.2f}x")
