@@ -1,7 +1,7 @@
 """Benchmark: the whole `selfinstruct dedup` process at 1M and 3M instructions (10M on request).
 
     python benchmarks/dedup_scale.py            # 1M and 3M, this tree and the baseline at 1M
-    python benchmarks/dedup_scale.py --10m      # also 10M (this tree only; about half an hour)
+    python benchmarks/dedup_scale.py --10m      # also 10M (this tree only; over an hour here)
     python benchmarks/dedup_scale.py --baseline-sizes 1000000,3000000   # the baseline at 3M too
     python benchmarks/dedup_scale.py --reuse-baseline   # the baseline's last figures, not rerun
 
