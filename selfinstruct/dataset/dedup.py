@@ -20,20 +20,23 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from selfinstruct.datafile import expand_paths, iter_json_objects
+from selfinstruct.dataset.dedup_input import RecordSource
 from selfinstruct.errors import ConfigError, SeedFileError, output_error
-from selfinstruct.quality.rouge import TOKENIZERS, RougeIndex, TokenizerName
+from selfinstruct.quality.rouge import TOKENIZERS, Encoded, RougeIndex, TokenizerName
 
 __all__ = ["DedupStats", "dedup_file"]
 
 #: Records decided per kernel call: large enough to amortize Python, small enough for progress.
 BATCH = 4096
+#: Texts tokenized per call while reading (bounds the Python lists of a chunk).
+ENCODE_CHUNK = 65536
 
 
 @dataclass
@@ -46,15 +49,33 @@ class DedupStats:
     seconds: float
 
 
-def _texts(path: Path, field: str) -> Iterator[tuple[int, dict[str, Any], str]]:
+def _texts(
+    path: Path, field: str, records: Iterable[tuple[int, dict[str, Any]]] | None = None
+) -> Iterator[tuple[int, dict[str, Any], str]]:
     """(line, record, text of the field) for every record; a missing field names file:line."""
-    for line, record in iter_json_objects(path):
+    for line, record in iter_json_objects(path) if records is None else records:
         value = record.get(field)
         if value is None:
             raise SeedFileError(path, line, f'record has no "{field}" field')
         if not isinstance(value, str):
             raise SeedFileError(path, line, f'"{field}" is {type(value).__name__}, not a string')
         yield line, record, value
+
+
+def _encode_source(
+    index: RougeIndex, reference: list[tuple[str, str]], texts: Iterator[str]
+) -> Encoded:
+    """The --against texts then the source's, tokenized in chunks: the records themselves are
+    not held (the second pass reads them again), only 4 bytes a token."""
+    parts = [index.encode([text for text, _ in reference], allocate=True)]
+    chunk: list[str] = []
+    for text in texts:
+        chunk.append(text)
+        if len(chunk) == ENCODE_CHUNK:
+            parts.append(index.encode(chunk, allocate=True))
+            chunk = []
+    parts.append(index.encode(chunk, allocate=True))
+    return Encoded.join(parts)
 
 
 @contextmanager
@@ -174,7 +195,8 @@ def dedup_file(
 ) -> DedupStats:
     """Drop the records of `source` whose `field` has ROUGE-L F > threshold with an earlier
     kept record or with any record of the `against` files (or folders); write the rest to
-    `out`. The input is read whole (as `iter_json_objects` does); outputs are streamed."""
+    `out`. A JSONL file is streamed twice (tokenize, then decide and write), never held;
+    other inputs are read whole; outputs are streamed."""
     started = time.perf_counter()
     if not 0.0 <= threshold <= 1.0:
         raise ConfigError(f"--threshold must be between 0 and 1, got {threshold}")
@@ -189,16 +211,17 @@ def dedup_file(
     reference: list[tuple[str, str]] = []  # (text, "file:line") of the --against records
     for path in expand_paths(against):  # a folder stands for its .json/.jsonl files
         reference.extend((text, f"{path}:{line}") for line, _, text in _texts(path, field))
-    records: list[dict[str, Any]] = []
-    keys: list[str] = []
-    texts: list[str] = []
-    for line, record, text in _texts(source, field):
-        records.append(record)
-        keys.append(f"{source}:{line}")
-        texts.append(text)
+    records = RecordSource(source)
+    read = 0
+
+    def source_texts() -> Iterator[str]:
+        nonlocal read
+        for _, _, text in _texts(source, field, records.records()):
+            read += 1
+            yield text
 
     # One tokenization for everything; its token counts fix the rarest-first order.
-    encoded = index.encode([text for text, _ in reference] + texts, allocate=True)
+    encoded = _encode_source(index, reference, source_texts())
     index.prime(encoded)
     if reference:
         index.add_encoded(
@@ -209,12 +232,10 @@ def dedup_file(
     encoded = encoded.slice(len(reference), len(encoded))
 
     try:
-        kept, removed = _write(out, removed_file, index, encoded, records, keys, texts, progress)
+        kept, removed = _write(out, removed_file, index, encoded, records, field, progress)
     except OSError as exc:
         raise output_error(exc.filename or out, exc) from None
-    return DedupStats(
-        read=len(records), kept=kept, removed=removed, seconds=time.perf_counter() - started
-    )
+    return DedupStats(read=read, kept=kept, removed=removed, seconds=time.perf_counter() - started)
 
 
 def removed_beside(out: Path) -> Path:
@@ -222,29 +243,50 @@ def removed_beside(out: Path) -> Path:
     return out.with_name(f"{out.stem}.removed.jsonl")
 
 
+def _batches(
+    records: RecordSource, field: str, size: int
+) -> Iterator[tuple[list[dict[str, Any]], list[str], list[str]]]:
+    """The source again, in batches of (records, keys, texts) for the decisions."""
+    batch: tuple[list[dict[str, Any]], list[str], list[str]] = ([], [], [])
+    source = records.path
+    for line, record in records.records():
+        text = record.get(field)
+        if not isinstance(text, str):  # it was one in the first pass
+            raise SeedFileError(source, line, "changed while dedup was reading it; run again")
+        batch[0].append(record)
+        batch[1].append(f"{source}:{line}")
+        batch[2].append(text)
+        if len(batch[0]) == size:
+            yield batch
+            batch = ([], [], [])
+    if batch[0]:
+        yield batch
+
+
 def _write(
     out: Path,
     removed_file: Path,
     index: RougeIndex,
-    encoded: Any,
-    records: list[dict[str, Any]],
-    keys: list[str],
-    texts: list[str],
+    encoded: Encoded,
+    records: RecordSource,
+    field: str,
     progress: bool,
 ) -> tuple[int, int]:
     """Decide in batches and stream both outputs; returns (kept, removed)."""
     kept = removed = 0
+    total = len(encoded)
     with (
         atomic_pair(out, removed_file) as (out_handle, removed_handle),
-        _progress(len(records), progress) as report,
+        _progress(total, progress) as report,
     ):
         writer = _RecordWriter(out_handle, as_array=out.suffix.lower() == ".json")
-        for start in range(0, len(records), BATCH):
-            stop = min(start + BATCH, len(records))
-            results = index.accept_encoded(
-                encoded.slice(start, stop), keys[start:stop], texts[start:stop]
-            )
-            for record, match in zip(records[start:stop], results, strict=True):
+        start = 0
+        for batch, keys, texts in _batches(records, field, BATCH):
+            stop = start + len(batch)
+            if stop > total:
+                break
+            results = index.accept_encoded(encoded.slice(start, stop), keys, texts)
+            for record, match in zip(batch, results, strict=True):
                 if match is None:
                     writer.write(record)
                     kept += 1
@@ -255,5 +297,9 @@ def _write(
                     removed_handle.write("\n")
                     removed += 1
             report(stop, kept, removed)
+            start = stop
+        if start != total:
+            raise SeedFileError(records.path, None, "changed while dedup was reading it; run again")
+        records.check_unchanged()
         writer.close()
     return kept, removed

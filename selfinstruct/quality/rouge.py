@@ -221,6 +221,18 @@ class Encoded:
     def lengths(self) -> np.ndarray:
         return np.diff(self.offsets)
 
+    @staticmethod
+    def join(parts: Sequence[Encoded]) -> Encoded:
+        """One Encoded of several, in order (each part's offsets start at 0)."""
+        tokens = np.concatenate([part.tokens for part in parts]) if parts else np.zeros(0, np.int32)
+        offsets = np.zeros(sum(len(part) for part in parts) + 1, dtype=np.int64)
+        row = base = 0
+        for part in parts:
+            offsets[row + 1 : row + 1 + len(part)] = part.offsets[1:] + base
+            row += len(part)
+            base += int(part.offsets[-1])
+        return Encoded(tokens, offsets)
+
     def slice(self, start: int, stop: int) -> Encoded:
         lo, hi = int(self.offsets[start]), int(self.offsets[stop])
         return Encoded(self.tokens[lo:hi], self.offsets[start : stop + 1] - lo)
