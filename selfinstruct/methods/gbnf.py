@@ -88,24 +88,20 @@ def field_text_rules(labels: Sequence[str]) -> list[str]:
 
 
 #: Where the numbered block format's fields start: `K. Instruction:`, `K. Input:`, `K. Output:`
-#: (the same words unnumbered are labels to the block parser too). Without their colons, as
-#: "4. Instruction to an AI assistant: ...", "4. Output is ..." and "5. Input (1, 2): ..." are
-#: how a small model gets around them.
+#: (the same words unnumbered are labels to the block parser too).
 BLOCK_LABELS = ("Instruction", "Input", "Output")
 
 
 def block_text_rules() -> list[str]:
-    """`num`, `line` and `text` for the numbered block format: further lines open no field
-    and no `###` separator. A line starting with digits is free unless `. ` and a label
-    follow, so a numbered list ("1. Mix the flour") stays possible."""
+    """`num`, `line`, `text-in` and `text` for the numbered block format: further lines open
+    no field, no `###` separator, and start with no digit. A small model gets around every
+    narrower rule by numbering: "4. Instruction to an AI assistant: ...", "4. Output is ...",
+    "4. Question: ...", "5. Explanation: ..." (measured: 10 of 26 candidates then reached the
+    8-line bound); lists keep their `-` or `*` bullets."""
     return [
         "num ::= [1-9] [0-9]?",
         *_text("cont"),
-        "cont ::= plain | [0-9] [0-9]? after-num",
-        f'after-num ::= ([^\\n.0-9] {_rest(3)} | "." after-dot)?',
-        f'after-dot ::= ([^\\n ] {_rest(4)} | " " label-free?)?',
-        *free_line_rules("label-free", BLOCK_LABELS, used=4),
-        *free_line_rules("plain", BLOCK_LABELS, first_excluded="#0123456789"),
+        *free_line_rules("cont", BLOCK_LABELS, first_excluded="#0123456789"),
     ]
 
 
