@@ -114,6 +114,17 @@ class Record(BaseModel):
         return value
 
 
+class DocumentSpan(BaseModel):
+    """Where a record grounded in a document came from: the file as given, its content's
+    sha256, and the chunk (its number in the document and its character span of the text)."""
+
+    path: str
+    sha256: str
+    chunk: int
+    start: int
+    end: int
+
+
 class Candidate(BaseModel):
     """A task parsed from a teacher answer, not yet filtered or deduplicated."""
 
@@ -127,6 +138,8 @@ class Candidate(BaseModel):
     pool_key: str | None = None
     #: Self-Instruct: the teacher's answer to "is this a classification task?"
     is_classification: bool | None = None
+    #: `--documents`: the chunk the task was asked about
+    document: DocumentSpan | None = None
 
     def as_record(self) -> Record:
         return Record(instruction=self.instruction, input=self.input, output=self.output)
@@ -175,6 +188,8 @@ class AcceptedRecord(BaseModel):
     created_at: str
     #: Self-Instruct: the task's class (None when the method does not ask)
     is_classification: bool | None = None
+    #: `--documents`: the document and chunk the task is grounded in
+    document: DocumentSpan | None = None
 
 
 def describe_errors(exc: ValidationError, first_only: bool = False) -> str:
