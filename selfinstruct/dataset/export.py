@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from selfinstruct.dataset.card import CardInfo, dataset_name, llamafactory_info, render_card
-from selfinstruct.dataset.sources import Source, load_source
 from selfinstruct.dataset.documents import record_documents, split_texts
+from selfinstruct.dataset.sources import Source, load_source
 from selfinstruct.dataset.split import Similarity, rouge_similarity, split_records
 from selfinstruct.errors import ConfigError, output_error
 from selfinstruct.schemas import Record
