@@ -16,7 +16,7 @@ from selfinstruct_testing.words import Task, pick
 
 PASSAGE = re.compile(r"<passage>\n(.*?)\n</passage>", re.S)
 COMPLETION_PASSAGE = re.compile(r"Passage:\n(.*?)\n\nTasks:\n", re.S)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n\s*\n")
 
 MADE_UP = (
     "The company was founded in 1987 in Oslo by three engineers who wanted to sell bicycles "
@@ -35,33 +35,41 @@ def passage_of(text: str) -> str | None:
 
 
 def sentences(passage: str) -> list[str]:
-    """The passage's sentences with at least six words, in order."""
-    parts = []
-    for block in passage.split("\n"):
-        parts.extend(s.strip() for s in _SENTENCE.split(block))
-    return [s for s in parts if len(s.split()) >= 6 and any(c.isalpha() for c in s)]
+    """The passage's sentences with at least six words, in order, each exactly as it stands
+    in the passage (line breaks kept), so a run of them is a true quote."""
+    found, start = [], 0
+    for match in _BOUNDARY.finditer(passage + "\n\n"):
+        piece = passage[start : match.start()].strip()
+        if len(piece.split()) >= 6 and any(c.isalpha() for c in piece):
+            found.append(piece)
+        start = match.end()
+    return found
 
 
-def _span(rng: random.Random, found: Sequence[str], size: int) -> str:
-    start = int(rng.random() * max(1, len(found) - size + 1))
-    return " ".join(found[start : start + size])
+def _span(rng: random.Random, passage: str, found: Sequence[str], size: int) -> str:
+    """`size` consecutive sentences, quoted from the passage with what lies between them."""
+    first = int(rng.random() * max(1, len(found) - size + 1))
+    chosen = found[first : first + size]
+    begin = passage.find(chosen[0])
+    end = passage.find(chosen[-1], begin) + len(chosen[-1])
+    return passage[begin:end] if begin >= 0 and end > begin else chosen[0]
 
 
 def _words(sentence: str, k: int) -> str:
     return " ".join(sentence.split()[:k]).rstrip(",;:")
 
 
-def grounded_task(rng: random.Random, found: Sequence[str], number: int) -> Task:
+def grounded_task(rng: random.Random, passage: str, found: Sequence[str]) -> Task:
     """One task whose input (if any) is quoted from the passage and whose output uses it."""
     kind = pick(rng, ("summary", "extract", "rewrite", "question", "classify"))
     if kind == "summary":
-        text = _span(rng, found, 3)
+        text = _span(rng, passage, found, 3)
         first = text.split(". ")[0].rstrip(".")
         return Task(
             "Summarise the following text in one sentence.", text, f"{first}.", "doc_summary"
         )
     if kind == "extract":
-        text = _span(rng, found, 2)
+        text = _span(rng, passage, found, 2)
         named = sorted({w.strip(".,;:()\"'") for w in text.split() if w[:1].isupper()})
         items = [w for w in named if len(w) > 2][:5] or text.split()[:3]
         return Task(
@@ -71,7 +79,7 @@ def grounded_task(rng: random.Random, found: Sequence[str], number: int) -> Task
             "doc_extract",
         )
     if kind == "rewrite":
-        text = _span(rng, found, 1)
+        text = _span(rng, passage, found, 1)
         return Task(
             "Rewrite the following sentence as a short bulleted list of its main points.",
             text,
@@ -79,7 +87,7 @@ def grounded_task(rng: random.Random, found: Sequence[str], number: int) -> Task
             "doc_rewrite",
         )
     if kind == "classify":
-        text = _span(rng, found, 1)
+        text = _span(rng, passage, found, 1)
         label = "instruction" if re.search(r"\b(must|should|run|use|install)\b", text) else "fact"
         return Task(
             "Does the sentence below give an instruction or state a fact? Answer instruction "
@@ -88,7 +96,7 @@ def grounded_task(rng: random.Random, found: Sequence[str], number: int) -> Task
             label,
             "doc_classify",
         )
-    sentence = _span(rng, found, 1)
+    sentence = _span(rng, passage, found, 1)
     return Task(f"What is said about {_words(sentence, 5)}?", "", sentence, "doc_question")
 
 
@@ -110,9 +118,9 @@ def document_tasks(
     if not found:
         return []
     tasks = []
-    for number in range(1, n + 1):
+    for _ in range(n):
         if rng.random() < ungrounded_rate:
             tasks.append(made_up_task(rng))
         else:
-            tasks.append(grounded_task(rng, found, number))
+            tasks.append(grounded_task(rng, passage, found))
     return tasks
