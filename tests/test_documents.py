@@ -4,6 +4,7 @@ from such a text), read, chunked, and turned into grounded records against the t
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pydoc
@@ -71,7 +72,7 @@ def test_chunks_tile_the_text_with_overlap_and_fit_the_size():
     size = ChunkSize(tokens=200, overlap=24)
     chunks = list(chunk_text(text, size))
     assert len(chunks) > 5
-    for previous, chunk in zip(chunks, chunks[1:], strict=False):
+    for previous, chunk in itertools.pairwise(chunks):
         assert chunk.start < previous.end, "consecutive chunks overlap"
         assert chunk.start > previous.start
     for chunk in chunks:
