@@ -1,7 +1,7 @@
 """`ungrounded`: a document task whose output is not drawn from its chunk.
 
 A cheap textual check, run before any judge: the output's content words (no stop words, at
-least three letters, or any number) are looked up, by their first five letters so "regulated"
+least three letters, or any number) are looked up, by their first four letters so "regulated"
 finds "regulation", in the chunk, the task's input and its instruction. An output of a few
 words is left alone (a label, a yes/no, a name); a longer one whose words are mostly absent
 says something the document does not, and is dropped. It cannot see a contradiction made of
@@ -23,7 +23,7 @@ SUPPORT_QUESTION = "Is the answer supported by the document?"
 MIN_SUPPORTED_SHARE = 0.5
 #: Outputs with fewer content words are not judged (labels, names, yes/no, numbers).
 MIN_CONTENT_WORDS = 6
-STEM_CHARS = 5
+STEM_CHARS = 4
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STOP_WORDS_TEXT = """
@@ -35,7 +35,8 @@ _STOP_WORDS_TEXT = """
     theirs them themselves then there these they this those through to too under until up
     very was we were what when where which while who whom why will with would you your yours
     yourself yourselves one two may might must shall us text passage document chunk answer
-    question according states mentioned says said given following based described"""
+    question according states mentioned says said given following based described doesn don
+    didn isn aren wasn weren hasn haven won wouldn shouldn couldn"""
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 
