@@ -314,3 +314,19 @@ def test_a_document_over_the_limit_is_refused_before_it_is_read(tmp_path):
         handle.truncate(MAX_DOCUMENT_BYTES + 1)
     with pytest.raises(DocumentError, match="larger than"):
         read_document(path)
+
+
+def test_a_readme_row_of_badge_links_is_screened_at_once():
+    """Real READMEs open with rows of badge links; the bare-link pattern used to backtrack
+    for minutes on such an input (a document task quotes them)."""
+    from selfinstruct.quality.defects import UnreadableInput
+    from selfinstruct.schemas import Candidate
+
+    text = real_text("pydantic")
+    badges = "\n".join(line for line in text.splitlines() if line.startswith("[![")) * 3
+    assert badges.count("](") > 10
+    only = Candidate(instruction="Summarise the following text in one sentence.",
+                     input=badges, output="Badges.")  # fmt: skip
+    assert UnreadableInput().reason(only) is None or "link" in str(UnreadableInput().reason(only))
+    prose = only.model_copy(update={"input": badges + "\nPydantic is a validation library."})
+    assert UnreadableInput().reason(prose) is None

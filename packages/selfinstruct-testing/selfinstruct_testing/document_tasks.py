@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from selfinstruct_testing.words import Task, pick
 
+#: about the 150 words the prompt allows an input
+MAX_QUOTE_CHARS = 900
 PASSAGE = re.compile(r"<passage>\n(.*?)\n</passage>", re.S)
 COMPLETION_PASSAGE = re.compile(r"Passage:\n(.*?)\n\nTasks:\n", re.S)
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n\s*\n")
@@ -52,7 +54,10 @@ def _span(rng: random.Random, passage: str, found: Sequence[str], size: int) -> 
     chosen = found[first : first + size]
     begin = passage.find(chosen[0])
     end = passage.find(chosen[-1], begin) + len(chosen[-1])
-    return passage[begin:end] if begin >= 0 and end > begin else chosen[0]
+    quote = passage[begin:end] if begin >= 0 and end > begin else chosen[0]
+    if len(quote) > MAX_QUOTE_CHARS:  # as asked: a part, cut between words, still a quote
+        quote = quote[: quote.rfind(" ", 0, MAX_QUOTE_CHARS)].rstrip()
+    return quote
 
 
 def _words(sentence: str, k: int) -> str:
