@@ -325,8 +325,11 @@ def test_a_readme_row_of_badge_links_is_screened_at_once():
     text = real_text("pydantic")
     badges = "\n".join(line for line in text.splitlines() if line.startswith("[![")) * 3
     assert badges.count("](") > 10
-    only = Candidate(instruction="Summarise the following text in one sentence.",
+    filter_ = UnreadableInput()
+    task = Candidate(instruction="Summarise the following text in one sentence.",
                      input=badges, output="Badges.")  # fmt: skip
-    assert UnreadableInput().reason(only) is None or "link" in str(UnreadableInput().reason(only))
-    prose = only.model_copy(update={"input": badges + "\nPydantic is a validation library."})
-    assert UnreadableInput().reason(prose) is None
+    assert filter_.reason(task) in ("unreadable_input:link", "unreadable_input:image")
+    linked = "\n".join(line.split("](", 1)[-1].rstrip(")") for line in badges.splitlines())
+    assert filter_.reason(task.model_copy(update={"input": linked})) == "unreadable_input:link"
+    prose = "Pydantic is a data validation library for Python: " + linked.splitlines()[0]
+    assert filter_.reason(task.model_copy(update={"input": prose})) is None

@@ -27,8 +27,8 @@ Requirements:
 passage answers, a summary of it or of a part, extraction (facts, names, numbers, steps, \
 conditions), rewriting a part (simpler, more formal, as a list), classification of a part.
 2. A task that works on text (summarise, extract, rewrite, classify) gets that text as its \
-input, quoted word for word from the passage (at most about 150 words of it). A question the passage answers may have no \
-input; then write {no_input}.
+input, quoted word for word from the passage (at most about 150 words of it). A question the \
+passage answers may have no input; then write {no_input}.
 3. The output must be correct according to the passage and say only what it says: never add \
 facts, numbers or names that are not in it.
 4. Keep each instruction to one or two sentences, in English, and each output to at most 150 \
