@@ -108,6 +108,15 @@ def main(debug: bool) -> None:
 )
 @click.option("--max-instances", type=int, help="Self-instruct: instances per task [5].")
 @click.option("--topic", help='Steer tasks toward a domain, e.g. "customer support for a bank".')
+@click.option(
+    "--documents",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Ground tasks in these documents (file or folder, repeatable; .txt .md .html .pdf "
+    ".jsonl): one chunk a request, records name their document and chunk.",
+)
+@click.option("--records-per-chunk", type=int, help="--documents: tasks asked of a chunk [5].")
+@click.option("--chunk-tokens", type=int, help="--documents: chunk size [fits the profile].")
 @click.option("--rouge-threshold", type=float, help="Near-duplicate ROUGE-L threshold [0.7].")
 @click.option(
     "--tokenizer",
@@ -154,6 +163,7 @@ def generate(
     config_file: Path | None,
     no_cache: bool | None,
     seeds: tuple[Path, ...],
+    documents: tuple[Path, ...],
     dry_run: bool,
     **flags: Any,
 ) -> None:
@@ -164,13 +174,17 @@ def generate(
     from selfinstruct.run.progress import ProgressPrinter
 
     flags["seeds"] = list(seeds) or None
+    flags["documents"] = list(documents) or None
     flags["use_cache"] = False if no_cache else None
     config = build_config(flags, config_file)
     if dry_run:
         from selfinstruct.run.build import plan_run
         from selfinstruct.run.estimate import estimate
 
-        click.echo(estimate(plan_run(config)).describe())
+        plan = plan_run(config)
+        for message in plan.corpus.messages() if plan.corpus else ():
+            click.echo(message, err=True)
+        click.echo(estimate(plan).describe())
         return
     printer = ProgressPrinter()
     try:

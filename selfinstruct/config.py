@@ -68,6 +68,12 @@ class GenerateConfig(BaseModel):
     #: self-instruct: instances asked per task
     max_instances: int = Field(default=5, ge=1, le=20)
     topic: str | None = None
+    #: documents (files or folders) each unit's tasks are grounded in, one chunk a unit
+    documents: list[Path] = Field(default_factory=list)
+    #: `--documents`: tasks asked of one chunk, and the most records it gives
+    records_per_chunk: int = Field(default=5, ge=1, le=50)
+    #: `--documents`: chunk size in tokens (None: sized for the teacher profile's context)
+    chunk_tokens: int | None = Field(default=None, ge=64)
     # quality
     rouge_threshold: float = Field(default=0.7, gt=0.0, le=1.0)
     tokenizer: Literal["default", "unicode"] = "default"
@@ -135,6 +141,7 @@ class GenerateConfig(BaseModel):
                 "judge",
                 "judge_model",
                 "judge_batch",
+                "records_per_chunk",
             },
         )
 

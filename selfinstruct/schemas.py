@@ -131,6 +131,17 @@ class JudgeScores(BaseModel):
     reasons: dict[str, str] = Field(default_factory=dict)
 
 
+class DocumentSpan(BaseModel):
+    """Where a record grounded in a document came from: the file as given, its content's
+    sha256, and the chunk (its number in the document and its character span of the text)."""
+
+    path: str
+    sha256: str
+    chunk: int
+    start: int
+    end: int
+
+
 class Candidate(BaseModel):
     """A task parsed from a teacher answer, not yet filtered or deduplicated."""
 
@@ -146,6 +157,8 @@ class Candidate(BaseModel):
     is_classification: bool | None = None
     #: the judge's verdict (`--judge`); None when not judged
     judge: JudgeScores | None = None
+    #: `--documents`: the chunk the task was asked about
+    document: DocumentSpan | None = None
 
     def as_record(self) -> Record:
         return Record(instruction=self.instruction, input=self.input, output=self.output)
@@ -197,6 +210,8 @@ class AcceptedRecord(BaseModel):
     #: the LLM judge's scores (`--judge`); None when the run has no judge or the verdict
     #: stayed malformed after its repair (counted as unjudged)
     judge: JudgeScores | None = None
+    #: `--documents`: the document and chunk the task is grounded in
+    document: DocumentSpan | None = None
 
 
 def describe_errors(exc: ValidationError, first_only: bool = False) -> str:

@@ -15,6 +15,7 @@ from importlib import metadata
 from typing import Any
 from urllib.parse import urlsplit
 
+from selfinstruct.dataset.documents import document_rows
 from selfinstruct.dataset.sources import UNKNOWN, Source
 from selfinstruct.dataset.stats import input_share, length_stats
 from selfinstruct.printable import printable
@@ -48,6 +49,8 @@ class CardInfo:
     moved: int = 0
     system: str | None = None
     exported_at: str = UNKNOWN
+    #: the split kept each document's records on one side (`--documents` runs)
+    by_document: bool = False
 
 
 def package_version() -> str:
@@ -146,6 +149,13 @@ def _provenance(source: Source, info: CardInfo) -> str:
         "Seed files:",
         _table(("path", "sha256", "tasks"), seed_rows),
     ]
+    rows = document_rows(source)
+    if rows:
+        parts += [
+            "Documents the tasks are grounded in, one chunk a request (named by path and content "
+            "hash; their text is not part of this card):",
+            _table(("document", "sha256", "chunks", "records"), rows),
+        ]
     history = [h for h in m("history", []) or [] if isinstance(h, dict)]
     if len(history) > 1:  # resumed with --allow-mixed: records come from several teachers
         parts += [
@@ -219,6 +229,12 @@ def _split_section(info: CardInfo) -> str:
         "tokenizer, or identical instructions up to case and whitespace) are kept on one side, "
         "so no validation instruction has a near-duplicate in train."
     )
+    if info.by_document:
+        text += (
+            " The records were grounded in documents, and all records of one document are on "
+            "one side: validation holds only documents train never saw (instruction and input "
+            "are compared, as in generation)."
+        )
     if info.moved:
         text += f" {info.moved} validation record(s) were moved to train to keep a cluster whole."
     return f"{_table(('split', 'records'), rows)}\n\n{text}"

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from selfinstruct.dataset.card import CardInfo, dataset_name, llamafactory_info, render_card
+from selfinstruct.dataset.documents import record_documents, split_texts
 from selfinstruct.dataset.sources import Source, load_source
 from selfinstruct.dataset.split import Similarity, rouge_similarity, split_records
 from selfinstruct.errors import ConfigError, output_error
@@ -225,11 +226,13 @@ def export(
 
     threshold = src.threshold if rouge_threshold is None else rouge_threshold
     tokenizer = tokenizer or src.tokenizer
+    documents = record_documents(src)
     split = split_records(
-        [r.instruction for r in src.records],
+        split_texts(src.records, documents),
         validation_fraction=validation_fraction,
         seed=seed,
         similarity=similarity or rouge_similarity(threshold, tokenizer),
+        groups=documents,
     )
     splits = {"train": [src.records[i] for i in split.train]}
     indices = {"train": split.train}
@@ -267,6 +270,7 @@ def export(
             moved=split.moved,
             system=system,
             exported_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            by_document=documents is not None,
         )
         (tmp / "README.md").write_text(render_card(src, info), encoding="utf-8")
         entries = llamafactory_info(dataset_name(src), info)

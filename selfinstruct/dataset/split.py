@@ -99,11 +99,20 @@ class _Splitter:
     validation tokens first: ROUGE-L F = 2·LCS/(m+n) and the LCS is at most the multiset
     overlap, so records whose overlap cannot reach the threshold are skipped, exactly."""
 
-    def __init__(self, texts: Sequence[str], similarity: Similarity) -> None:
+    def __init__(
+        self,
+        texts: Sequence[str],
+        similarity: Similarity,
+        groups: Sequence[str | None] | None = None,
+    ) -> None:
         self.texts = texts
         self.sim = similarity
         self.new_index = similarity.new_index
-        self.keys = [same_text_key(t) for t in texts]
+        # records of one group (a document) share a key, so they land on one side together
+        self.keys = [
+            f"\0group:{group}" if group else same_text_key(text)
+            for text, group in zip(texts, groups or [None] * len(texts), strict=True)
+        ]
         self.bags: dict[int, tuple[Counter[str], int]] = {}
         self.postings: dict[str, dict[int, int]] = {}
         self.side: dict[int, str] = {}
@@ -212,13 +221,16 @@ def split_records(
     validation_fraction: float = 0.05,
     seed: int = 0,
     similarity: Similarity | None = None,
+    groups: Sequence[str | None] | None = None,
 ) -> Split:
     """Split `texts` (instructions) into train and validation with no neighbour across;
-    `similarity` defines neighbours (default: ROUGE-L above 0.7, the default tokenizer)."""
+    `similarity` defines neighbours (default: ROUGE-L above 0.7, the default tokenizer).
+    `groups` (a document's hash per record, None for none) keeps each group on one side,
+    so validation holds documents train never saw."""
     quota = validation_quota(len(texts), validation_fraction)
     if quota == 0:
         return Split(train=list(range(len(texts))), validation=[])
-    splitter = _Splitter(texts, similarity or rouge_similarity())
+    splitter = _Splitter(texts, similarity or rouge_similarity(), groups)
     order = list(range(len(texts)))
     random.Random(seed).shuffle(order)
     for i in order:

@@ -80,6 +80,11 @@ class Method(ABC):
     #: unit i is built only once units up to i - demo_lag are screened; 0 = no wait.
     #: Methods that show generated tasks as demonstrations need it for determinism.
     demo_lag: int = 0
+    #: units this method can make at most (None: no end). `--documents`: one unit a chunk, so
+    #: a run ends when the chunks are used, whatever the target.
+    max_units: int | None = None
+    #: why a run ends when `max_units` are used (the stop line the user reads)
+    exhausted: str = ""
 
     @abstractmethod
     async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> UnitOutput:
@@ -94,6 +99,11 @@ class Method(ABC):
     def workload(self, max_tokens: int) -> UnitWorkload:
         """The requests, tokens and records of one unit, expected from the prompts this
         method renders and the seeds' own lengths (`--dry-run` prices a run from it)."""
+
+    def dedup_text(self, instruction: str, input_text: str) -> str:
+        """What exact and near-duplicate removal compare: the instruction (Self-Instruct's
+        rule), unless a method's tasks differ by their input."""
+        return instruction
 
     def screen_filters(self, defaults: Sequence[Filter]) -> list[Filter]:
         """The filters applied in the ordered screening stage."""

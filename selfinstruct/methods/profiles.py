@@ -71,6 +71,9 @@ class TeacherProfile(BaseModel):
     #: than `demonstrations` qualify: see `demonstration_pool`.
     demonstration_max_chars: int | None = Field(None, ge=50)
     max_tokens: int = Field(3072, ge=16)
+    #: Tokens the teacher reads and writes in one request: `--documents` sizes its chunks so
+    #: a chunk, the demonstrations and `max_tokens` of answer fit (8192 is any current API's).
+    context_tokens: int = Field(8192, ge=512)
     temperature: float = Field(1.0, ge=0.0, le=2.0)
     top_p: float = Field(1.0, gt=0.0, le=1.0)
     #: Stop sequences besides those the template adds (the completion template adds its own).
@@ -197,6 +200,7 @@ SMALL_LOCAL = TeacherProfile(
     demonstrations=3,
     demonstration_max_chars=400,
     max_tokens=1024,
+    context_tokens=4096,  # the local server's n_ctx (teachers/local.py)
     temperature=1.0,
     top_p=0.95,
     structured="grammar",

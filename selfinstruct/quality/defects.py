@@ -144,10 +144,20 @@ class PromptEcho(Filter):
 _URL = (
     r"(?:https?://|www\.)\S+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|io|co|uk)(?:/\S*)?"
 )
-#: An input that is only a link (in quotes, brackets or markdown) or an embedded image.
-_BARE_LINK = re.compile(
-    rf"^[\s\"'`<(\[]*(?:(?:!?\[[^\]]*\]\()?(?:{_URL})\)?[\s\"'`>)\].,]*)+$", re.IGNORECASE
-)
+#: One link (in quotes, brackets or markdown), as one whitespace-free token; `_is_bare_link`
+#: checks every token of an input, so the work is linear (one pattern over a whole README's
+#: row of badge links backtracked for minutes).
+_ONE_LINK = re.compile(rf"[\"'`<(\[]*(?:{_URL})\)?[\"'`>)\].,]*", re.IGNORECASE)
+#: A markdown link's text (`[text](` or `![alt](`), which may hold spaces.
+_LINK_TEXT = re.compile(r"!?\[[^\]\n]*\]\(")
+
+
+def _is_bare_link(text: str) -> bool:
+    """True when `text` is only links (in quotes, brackets or markdown) and punctuation."""
+    tokens = _LINK_TEXT.sub("(", text).split()
+    return bool(tokens) and all(_ONE_LINK.fullmatch(token) for token in tokens)
+
+
 _EMBEDDED_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b", re.IGNORECASE)
 #: Things a text model cannot open, named in a placeholder.
 _MEDIA = (
@@ -184,7 +194,7 @@ class UnreadableInput(Filter):
 
     def reason(self, candidate: Candidate) -> str | None:
         given = candidate.input.strip()
-        if given and _BARE_LINK.match(given) and not _ON_THE_LINK.search(candidate.instruction):
+        if given and _is_bare_link(given) and not _ON_THE_LINK.search(candidate.instruction):
             return "unreadable_input:link"
         if _EMBEDDED_IMAGE.search(given):
             return "unreadable_input:image"

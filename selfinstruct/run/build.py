@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from selfinstruct.config import GenerateConfig, apply_profile, uses_local_teacher
+from selfinstruct.documents.corpus import Corpus
 from selfinstruct.errors import ConfigError
 from selfinstruct.methods.alpaca import AlpacaMethod
 from selfinstruct.methods.base import Method
@@ -46,6 +47,8 @@ class RunPlan:
     method: Method
     #: the embedded local teacher (free, no key), not an API
     local: bool
+    #: `--documents`: the chunks units are grounded in
+    corpus: Corpus | None = None
 
 
 def plan_run(config: GenerateConfig) -> RunPlan:
@@ -71,8 +74,18 @@ def plan_run(config: GenerateConfig) -> RunPlan:
         price_for(config, config.model)  # a budget that cannot be enforced fails before any I/O
     if config.judge_model and (config.judge_base_url or not local):
         price_for(config, config.judge_model)
-    method = build_method(config, seeds, profile)
-    return RunPlan(config, profile, seeds, seed_files, method, local)
+    corpus = load_corpus(config, profile) if config.documents else None
+    method = build_method(config, seeds, profile, corpus)
+    return RunPlan(config, profile, seeds, seed_files, method, local, corpus)
+
+
+def load_corpus(config: GenerateConfig, profile: TeacherProfile) -> Corpus:
+    """The documents, chunked for the profile's context (`--documents` works with alpaca)."""
+    from selfinstruct.documents.chunk import chunk_size_for
+
+    if config.method != "alpaca":
+        raise ConfigError("--documents works with --method alpaca (one chunk a request)")
+    return Corpus(config.documents, chunk_size_for(profile, config.chunk_tokens))
 
 
 def _refuse_seeds_in_out(config: GenerateConfig) -> None:
@@ -94,9 +107,24 @@ def resolve_profile(config: GenerateConfig) -> TeacherProfile:
 
 
 def build_method(
-    config: GenerateConfig, seeds: list[SeedTask], profile: TeacherProfile | None = None
+    config: GenerateConfig,
+    seeds: list[SeedTask],
+    profile: TeacherProfile | None = None,
+    corpus: Corpus | None = None,
 ) -> Method:
-    """The recipe `config.method` names, with its settings."""
+    """The recipe `config.method` names, with its settings; over `corpus`'s chunks when given."""
+    if corpus is not None:
+        from selfinstruct.methods.grounded import GroundedMethod
+
+        return GroundedMethod(
+            seeds,
+            config.seed,
+            corpus,
+            records_per_chunk=config.records_per_chunk,
+            num_demonstrations=config.num_demonstrations,
+            topic=config.topic,
+            profile=profile,
+        )
     if config.method == "self-instruct":
         from selfinstruct.methods.self_instruct import SelfInstructMethod
         from selfinstruct.methods.self_instruct_steps import CompletionSteps

@@ -70,6 +70,8 @@ def estimate(plan: RunPlan) -> Estimate:
     # dispatch stops at the units the remaining target needs (at the measured yield), so
     # about one unit is still in flight when the target is reached
     units = needed + min(concurrency(plan) - 1, 1) if needed else 0
+    if plan.method.max_units is not None:  # --documents: one unit a chunk, each used once
+        units = min(units, max(0, plan.method.max_units - _units_done(plan)))
     model = config.model or ("local" if plan.local else DEFAULT_OPENAI_MODEL)
     if not plan.local and not config.model and config.base_url:
         model = "unknown"
@@ -148,3 +150,8 @@ def _measured(plan: RunPlan) -> UnitWorkload | None:
         return None
     prompt, completion = _count(usage, "prompt_tokens"), _count(usage, "completion_tokens")
     return UnitWorkload(1, prompt / requests, completion / requests, accepted / requests)
+
+
+def _units_done(plan: RunPlan) -> int:
+    """Units the run in `config.out` committed (its requests: one a unit, repairs aside)."""
+    return _count(read_manifest(plan.config.out).get("counts"), "requests")

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 import openai
 
 from selfinstruct.config import DEFAULT_OPENAI_MODEL, GenerateConfig, uses_local_teacher
+from selfinstruct.documents.corpus import check_resume
 from selfinstruct.errors import ConfigError, RunDirError, SelfInstructError, TeacherAuthError
 from selfinstruct.quality.judge import Judge
 from selfinstruct.run.build import (
@@ -260,6 +261,8 @@ def _generate(
     say: Notify = notify or (lambda message: None)
     plan = plan_run(config)
     config = plan.config
+    for message in plan.corpus.messages() if plan.corpus else ():
+        say(message)
     with RunStore(config.out) as store:
         previous = store.read_manifest() or {}
         for warning in store.warnings:
@@ -306,6 +309,7 @@ async def _run(
     if resumed:
         try:
             check_same_run(previous, identity, seed_files, config.allow_mixed, store.path)
+            check_resume(previous, plan.corpus, store.path)
         except SelfInstructError:
             await teacher.close()
             if cache is not None:
@@ -391,6 +395,8 @@ async def _run(
         written = _manifest(config, result, seed_files, created_at)
         written["teacher"]["local"] = local
         written["history"] = history
+        if plan.corpus is not None:
+            written["documents"] = plan.corpus.manifest()
         return written
 
     store.write_manifest(manifest(summary()))

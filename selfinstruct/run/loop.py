@@ -199,11 +199,13 @@ class Generation:
 
     def _restore(self) -> None:
         """Reload what earlier sessions committed: the dedup pool and the counters."""
+        key = self.method.dedup_text
         for record in self.store.accepted_records():
             self.state.accepted += 1
-            self._join_pool(record.request_index, record.instruction, record.id)
+            self._join_pool(record.request_index, key(record.instruction, record.input), record.id)
         for rejection in self.store.rejections(POOL_REASONS):
-            self._join_pool(rejection.request_index, rejection.instruction, rejection.detail or "")
+            text = key(rejection.instruction, rejection.input)
+            self._join_pool(rejection.request_index, text, rejection.detail or "")
         commit = self.store.last_commit
         totals = commit.totals
         self.state.units_done = int(totals.get("units", commit.request_index + 1))
@@ -254,7 +256,7 @@ class Generation:
             if reason is not None:
                 unit.rejections.append(Rejection.of(candidate, reason, index))
                 continue
-            normal = same_text_key(candidate.instruction)
+            normal = same_text_key(self.method.dedup_text(candidate.instruction, candidate.input))
             if normal in self.exact or normal in in_batch:
                 neighbour = self.exact.get(normal, "an earlier task of the same answer")
                 unit.rejections.append(
@@ -264,7 +266,10 @@ class Generation:
             in_batch.add(normal)
             kept.append(candidate)
         provisional = [f"u{index}.{j}" for j in range(len(kept))]
-        items = [(c.instruction, key) for c, key in zip(kept, provisional, strict=True)]
+        dedup = self.method.dedup_text
+        items = [
+            (dedup(c.instruction, c.input), key) for c, key in zip(kept, provisional, strict=True)
+        ]
         matches = self.pool.accept_batch(items) if items else []
         survivors: list[Candidate] = []
         for candidate, key, match in zip(kept, provisional, matches, strict=True):
@@ -281,7 +286,7 @@ class Generation:
                 )
                 continue
             candidate.pool_key = key
-            self.exact[same_text_key(candidate.instruction)] = key
+            self.exact[same_text_key(dedup(candidate.instruction, candidate.input))] = key
             self.generated.append((index, candidate.instruction))
             survivors.append(candidate)
         unit.candidates = survivors
@@ -319,6 +324,7 @@ class Generation:
                     created_at=now_iso(),
                     is_classification=candidate.is_classification,
                     judge=candidate.judge,
+                    document=candidate.document,
                 )
             )
         if self.judge is not None:
@@ -457,6 +463,15 @@ class Generation:
         needed = math.ceil(remaining / self._expected_yield())
         return outstanding < max(1, needed)
 
+    def _exhausted(self, next_index: int) -> bool:
+        """True (and the run stops) when the method has no unit `next_index`."""
+        limit = self.method.max_units
+        if limit is None or next_index < limit:
+            return False
+        message = self.method.exhausted or f"the method has no unit after {limit}"
+        self.request_stop(StopReason("exhausted", message))
+        return True
+
     def request_stop(self, reason: StopReason) -> None:
         """Stop dispatching; units in flight finish and are kept. The first reason wins."""
         if self.stop_reason is None:
@@ -472,6 +487,8 @@ class Generation:
         try:
             while True:
                 while self._should_dispatch(len(running)):
+                    if self._exhausted(next_index):
+                        break
                     task = asyncio.create_task(self._unit(next_index, screen, commit))
                     running[task] = next_index
                     next_index += 1

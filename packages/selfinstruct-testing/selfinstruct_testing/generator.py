@@ -20,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from selfinstruct.methods.prompts import render_task_block
+from selfinstruct_testing import document_tasks as documents
 from selfinstruct_testing import judge_answers as judge
 from selfinstruct_testing import self_instruct_answers as self_instruct
 from selfinstruct_testing.kinds import KINDS
@@ -116,6 +118,7 @@ UNKNOWN_ANSWERS = (
 #: steps (`self_instruct_answers.detect`); the first match wins. To add one, add a pattern and a
 #: `TaskGenerator._answer_<kind>` method.
 PROMPT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("document_batch", re.compile(r"grounded in the passage, numbered 1 to (\d+)")),
     ("alpaca_batch", re.compile(r"numbered 1 to (\d+)")),
 )
 
@@ -184,6 +187,8 @@ class TaskGenerator:
         self.empty_output_rate = empty_output_rate
         self.input_equals_output_rate = input_equals_output_rate
         self.languages = dict(languages or {})
+        #: share of `--documents` tasks whose output the passage does not support
+        self.ungrounded_rate = 0.1
         self._kinds = KINDS
         total = sum(w for _, w, _, _ in KINDS)
         self._cum = []
@@ -294,6 +299,8 @@ class TaskGenerator:
         """(text, finish_reason) for a legacy completions request (a prompt string)."""
         prompt = body.get("prompt", "")
         prompt = prompt if isinstance(prompt, str) else "".join(map(str, prompt))
+        if documents.passage_of(prompt) is not None:
+            return self._continue_document(request_rng(body, self.seed), prompt, body), "stop"
         return self.respond({**body, "messages": [{"role": "user", "content": prompt}]})
 
     def answer_text(self, rng: random.Random, n: int) -> str:
@@ -310,6 +317,32 @@ class TaskGenerator:
         if wants_json:
             return render_json(self.tasks(rng, n))
         return self.answer_text(rng, n)
+
+    def _answer_document_batch(
+        self, rng: random.Random, params: dict[str, Any], wants_json: bool = False
+    ) -> str:
+        n = max(0, min(int(params["n"]), 200))
+        passage = documents.passage_of(params["text"]) or ""
+        tasks = documents.document_tasks(rng, passage, n, self.ungrounded_rate)
+        return render_json(tasks) if wants_json else self.answer_text_of(rng, tasks)
+
+    def answer_text_of(self, rng: random.Random, tasks: Sequence[Task]) -> str:
+        return render_text(draw_style(rng, self.messiness, len(tasks)), tasks)
+
+    def _continue_document(self, rng: random.Random, prompt: str, body: Mapping[str, Any]) -> str:
+        """A completion prompt open at `K. Instruction:`: the rest of task K and up to the
+        stop (`K+n. Instruction`), in the canonical layout, without the opening."""
+        opened = re.search(r"(\d+)\. Instruction:$", prompt)
+        first = int(opened.group(1)) if opened else 1
+        stops = [s for s in body.get("stop") or [] if re.match(r"\d+\. Instruction", s)]
+        n = int(stops[0].split(".")[0]) - first if stops else 1
+        passage = documents.passage_of(prompt) or ""
+        tasks = documents.document_tasks(rng, passage, max(1, n), self.ungrounded_rate)
+        text = "".join(
+            render_task_block(first + i, t.instruction, t.input, t.output)
+            for i, t in enumerate(tasks)
+        )
+        return text.removeprefix(f"###\n{first}. Instruction:")
 
     def _answer_unknown(
         self, rng: random.Random, params: dict[str, Any], wants_json: bool = False
