@@ -38,9 +38,10 @@ def run_once(n: int, concurrency: int, method: str, out: Path) -> dict[str, floa
     wall = time.monotonic() - started
     if done.returncode != 0:
         raise SystemExit(f"generate failed ({done.returncode}): {done.stderr[-2000:]}")
-    counts = json.loads((out / "run.json").read_text())["counts"]
+    manifest = json.loads((out / "run.json").read_text())
+    counts = manifest["counts"]
     records = sum(1 for line in (out / "data.jsonl").open() if line.strip())
-    tokens_out = float(counts.get("completion_tokens") or counts.get("tokens_out") or 0)
+    tokens_out = float(manifest["usage"]["completion_tokens"])
     return {
         "wall_s": wall,
         "records": records,
