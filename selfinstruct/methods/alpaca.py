@@ -25,7 +25,11 @@ from selfinstruct.methods.gbnf import cut_by_grammar
 from selfinstruct.methods.parse import ParseResult, evidence, parse_json_tasks, parse_tasks
 from selfinstruct.methods.profiles import TeacherProfile, get_profile
 from selfinstruct.methods.prompts import render_alpaca_prompt, render_json_repair
-from selfinstruct.methods.prompts_completion import render_block_grammar, render_completion_prompt
+from selfinstruct.methods.prompts_completion import (
+    CompletionPrompt,
+    render_block_grammar,
+    render_completion_prompt,
+)
 from selfinstruct.schemas import Rejection, SeedTask
 from selfinstruct.teachers.client import Completion, Teacher, TeacherRequest
 
@@ -77,23 +81,29 @@ class AlpacaMethod(Method):
         continues (the opening a completion prompt ends with, else "")."""
         demos, extra, demo_ids = self._demonstrations(index, generated)
         n = self.tasks_per_request
-        params: dict[str, Any] = {}
         if self.profile.prompt_style == "completion_list":
             prompt = render_completion_prompt(demos, n, topic=self.topic)
-            params["stop"] = prompt.stop
-            if self.profile.structured == "grammar":
-                params.update(self.profile.structured_kwargs(render_block_grammar(n, opened=True)))
-            request = TeacherRequest(index=index, prompt=prompt.prompt, params=params)
-            return request, demo_ids, prompt.answer_prefix
-        json_answers = self.profile.json_answers
+            return self.completion_request(index, prompt, n), demo_ids, prompt.answer_prefix
         messages = render_alpaca_prompt(
-            demos, n, topic=self.topic, generated=extra, json_answers=json_answers
+            demos, n, topic=self.topic, generated=extra, json_answers=self.profile.json_answers
         )
+        return self.chat_request(index, messages, n), demo_ids, ""
+
+    def completion_request(self, index: int, prompt: CompletionPrompt, n: int) -> TeacherRequest:
+        """A completion document for `n` tasks, with its stops and the profile's grammar."""
+        params: dict[str, Any] = {"stop": prompt.stop}
+        if self.profile.structured == "grammar":
+            params.update(self.profile.structured_kwargs(render_block_grammar(n, opened=True)))
+        return TeacherRequest(index=index, prompt=prompt.prompt, params=params)
+
+    def chat_request(self, index: int, messages: list[dict[str, str]], n: int) -> TeacherRequest:
+        """Chat messages for `n` tasks, with the profile's grammar or JSON schema."""
+        params: dict[str, Any] = {}
         if self.profile.structured == "grammar":
             params.update(self.profile.structured_kwargs(render_block_grammar(n, opened=False)))
-        elif json_answers:
+        elif self.profile.json_answers:
             params.update(self.profile.structured_kwargs())
-        return TeacherRequest(index=index, messages=messages, params=params), demo_ids, ""
+        return TeacherRequest(index=index, messages=messages, params=params)
 
     def prompt_tokens_estimate(self) -> int:
         return int(approx_tokens(self.build_request(0)[0]))

@@ -10,7 +10,6 @@ once and gives at most `records_per_chunk` records, so a run ends when the chunk
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from selfinstruct.documents.corpus import Corpus
 from selfinstruct.methods.alpaca import AlpacaMethod
@@ -22,7 +21,6 @@ from selfinstruct.methods.base import (
     task_tokens,
 )
 from selfinstruct.methods.profiles import TeacherProfile
-from selfinstruct.methods.prompts_completion import render_block_grammar
 from selfinstruct.methods.prompts_documents import (
     render_document_completion,
     render_document_prompt,
@@ -74,23 +72,13 @@ class GroundedMethod(AlpacaMethod):
         demos, _, demo_ids = self._demonstrations(index, ())
         chunk = self.corpus.chunk(index).text
         n = self.records_per_chunk
-        params: dict[str, Any] = {}
         if self.profile.prompt_style == "completion_list":
             prompt = render_document_completion(chunk, demos, n)
-            params["stop"] = prompt.stop
-            if self.profile.structured == "grammar":
-                params.update(self.profile.structured_kwargs(render_block_grammar(n, opened=True)))
-            request = TeacherRequest(index=index, prompt=prompt.prompt, params=params)
-            return request, demo_ids, prompt.answer_prefix
-        json_answers = self.profile.json_answers
+            return self.completion_request(index, prompt, n), demo_ids, prompt.answer_prefix
         messages = render_document_prompt(
-            chunk, demos, n, topic=self.topic, json_answers=json_answers
+            chunk, demos, n, topic=self.topic, json_answers=self.profile.json_answers
         )
-        if self.profile.structured == "grammar":
-            params.update(self.profile.structured_kwargs(render_block_grammar(n, opened=False)))
-        elif json_answers:
-            params.update(self.profile.structured_kwargs())
-        return TeacherRequest(index=index, messages=messages, params=params), demo_ids, ""
+        return self.chat_request(index, messages, n), demo_ids, ""
 
     async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> UnitOutput:
         unit = await super().fetch(index, teacher, ())
