@@ -50,9 +50,9 @@ class Window:
         now = time.monotonic() - self.started
         cpu = sum(os.times()[:2])
         if self.start is None and now >= self.warmup:
-            self.start = (now, progress.requests_done, cpu)
+            self.start = (now, progress.counts.requests, cpu)
         elif self.start is not None and self.end is None and now >= self.warmup + self.window:
-            self.end = (now, progress.requests_done, cpu)
+            self.end = (now, progress.counts.requests, cpu)
             if not self.stopped:
                 self.stopped = True
                 os.kill(os.getpid(), signal.SIGINT)  # stop cleanly, as a first Ctrl-C does

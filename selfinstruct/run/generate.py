@@ -37,6 +37,7 @@ from selfinstruct.run.build import (
     separate_judge,
     teacher_settings,
 )
+from selfinstruct.run.counts import RunCounts
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.run.history import check_same_run, history_of
 from selfinstruct.run.loop import Generation, Progress, now_iso
@@ -54,15 +55,12 @@ class RunSummary:
 
     out: Path
     status: str
-    accepted: int
+    #: what the committed units add up to, every session
+    counts: RunCounts
     target: int
-    requests: int
+    #: this session's requests on the wire (retries included) and answers from the cache
     requests_sent: int
     cache_hits: int
-    candidates: int
-    rejected: dict[str, int]
-    prompt_tokens: int
-    completion_tokens: int
     wall_time_s: float
     model: str
     base_url: str | None
@@ -78,8 +76,37 @@ class RunSummary:
     stop: StopReason | None = None
     errors: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    #: --judge: requests, prompt_tokens, completion_tokens, judged, unjudged (committed)
-    judge: dict[str, int] = field(default_factory=dict)
+
+    # the counters by their names (views of `counts`, not copies)
+    @property
+    def accepted(self) -> int:
+        return self.counts.accepted
+
+    @property
+    def requests(self) -> int:
+        """Teacher requests of the committed units (the judge's not included)."""
+        return self.counts.requests
+
+    @property
+    def candidates(self) -> int:
+        return self.counts.candidates
+
+    @property
+    def rejected(self) -> dict[str, int]:
+        return dict(self.counts.rejected.most_common())
+
+    @property
+    def prompt_tokens(self) -> int:
+        return self.counts.prompt_tokens
+
+    @property
+    def completion_tokens(self) -> int:
+        return self.counts.completion_tokens
+
+    @property
+    def judge(self) -> dict[str, int]:
+        """--judge: requests, prompt_tokens, completion_tokens, judged, unjudged."""
+        return dict(self.counts.judge)
 
     @property
     def exit_code(self) -> int:
@@ -179,13 +206,9 @@ def _manifest(
         "seed_files": seed_files,
         "packages": package_versions(),
         "counts": {
-            "requests": summary.requests,
+            **summary.counts.manifest_counts(),
             "requests_sent_this_session": summary.requests_sent,
             "cache_hits_this_session": summary.cache_hits,
-            "candidates": summary.candidates,
-            "accepted": summary.accepted,
-            "rejected": summary.rejected,
-            **({"judge": summary.judge} if summary.judge else {}),
         },
         "usage": {
             "prompt_tokens": summary.prompt_tokens,
@@ -356,28 +379,23 @@ async def _run(
     status = "running"
 
     def summary() -> RunSummary:
-        state = loop.state
-        judged = (state.judge["prompt_tokens"], state.judge["completion_tokens"])
+        counts = loop.counts.snapshot()
         return RunSummary(
             out=store.path,
             status=status,
-            accepted=state.accepted,
+            counts=counts,
             target=config.num_instructions,
-            requests=state.requests_done,
             requests_sent=teacher.stats.requests_sent,
             cache_hits=teacher.stats.cache_hits,
-            candidates=state.candidates,
-            rejected=dict(state.rejected.most_common()),
-            prompt_tokens=state.prompt_tokens,
-            completion_tokens=state.completion_tokens,
             wall_time_s=time.monotonic() - started,
             model=settings.model,
             base_url=teacher.public_base_url,
             profile=profile.name,
-            cost_usd=loop.budget.cost(state.prompt_tokens, state.completion_tokens, judged)
+            cost_usd=loop.budget.cost(
+                counts.prompt_tokens, counts.completion_tokens, counts.judge_tokens
+            )
             if loop.budget
             else None,
-            judge=dict(state.judge),
             stop=loop.stop_reason,
             possibly_billed=teacher.stats.possibly_billed,
             possibly_billed_tokens=teacher.stats.possibly_billed_tokens,
@@ -403,7 +421,7 @@ async def _run(
     _install_signal_handlers(loop, say, teacher.stop_waiting)
     try:
         await loop.run()
-        status = "complete" if loop.state.accepted >= config.num_instructions else "stopped"
+        status = "complete" if loop.counts.accepted >= config.num_instructions else "stopped"
     except SelfInstructError:
         status = "failed"
         raise

@@ -16,7 +16,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from selfinstruct.errors import BudgetExceeded, TeacherError, is_deferred, is_fatal
@@ -25,6 +25,7 @@ from selfinstruct.quality.chain import default_filters, first_reason
 from selfinstruct.quality.filters import Filter
 from selfinstruct.quality.judge import Judge, judge_candidates
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName
+from selfinstruct.run.counts import RunCounts
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.schemas import (
     CONTROL_CHARS,
@@ -72,35 +73,17 @@ def repeated_outputs(candidates: Sequence[Candidate]) -> set[str]:
 class Progress:
     """What the loop reports after each commit (the CLI renders it)."""
 
-    accepted: int
+    #: a snapshot of the run's counters (every session's committed units)
+    counts: RunCounts
     target: int
-    requests_done: int
     in_flight: int
     cache_hits: int
-    prompt_tokens: int
-    completion_tokens: int
-    rejected: Counter[str]
     started: float
     cost_usd: float | None = None
 
     @property
     def elapsed(self) -> float:
         return time.monotonic() - self.started
-
-
-@dataclass
-class LoopState:
-    """Counters that survive a resume (rebuilt from the journal on start)."""
-
-    accepted: int = 0
-    units_done: int = 0
-    requests_done: int = 0
-    candidates: int = 0
-    rejected: Counter[str] = field(default_factory=Counter)
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    #: --judge: requests, prompt/completion tokens, records judged and unjudged
-    judge: Counter[str] = field(default_factory=Counter)
 
 
 class GateClosed(Exception):
@@ -183,7 +166,7 @@ class Generation:
         self.stop_reason: StopReason | None = None
         self.in_flight = 0
         self.errors: Counter[str] = Counter()
-        self.state = LoopState()
+        self.counts = RunCounts()
         self.started = time.monotonic()
         self.pool = RougeIndex(threshold=rouge_threshold, tokenizer=tokenizer)
         self.seed_index = RougeIndex(threshold=rouge_threshold, tokenizer=tokenizer)
@@ -200,21 +183,16 @@ class Generation:
     def _restore(self) -> None:
         """Reload what earlier sessions committed: the dedup pool and the counters."""
         key = self.method.dedup_text
+        accepted = 0
         for record in self.store.accepted_records():
-            self.state.accepted += 1
+            accepted += 1
             self._join_pool(record.request_index, key(record.instruction, record.input), record.id)
         for rejection in self.store.rejections(POOL_REASONS):
             text = key(rejection.instruction, rejection.input)
             self._join_pool(rejection.request_index, text, rejection.detail or "")
         commit = self.store.last_commit
         totals = commit.totals
-        self.state.units_done = int(totals.get("units", commit.request_index + 1))
-        self.state.requests_done = int(totals.get("requests", self.state.units_done))
-        self.state.candidates = int(totals.get("candidates", 0))
-        self.state.prompt_tokens = int(totals.get("prompt_tokens", 0))
-        self.state.completion_tokens = int(totals.get("completion_tokens", 0))
-        self.state.rejected = Counter(totals.get("rejected", {}))
-        self.state.judge = Counter(totals.get("judge", {}))
+        self.counts = RunCounts.from_journal(totals, accepted, commit.request_index + 1)
         self.errors.update(totals.get("errors", {}))
         self.teacher.stats.errors.update(totals.get("attempt_errors", {}))
         self.teacher.stats.requests_sent_before = int(totals.get("http_requests", 0))
@@ -295,18 +273,18 @@ class Generation:
     # -- committing (ordered) ---------------------------------------------------------------
     def _records(self, index: int, unit: UnitOutput) -> list[AcceptedRecord]:
         accepted: list[AcceptedRecord] = []
-        room = max(0, self.target - self.state.accepted)
+        room = max(0, self.target - self.counts.accepted)
         # one batched ROUGE-L query for the unit's records, not one a record
         nearest_seeds = self.seed_index.nearest_many(
             [c.instruction for c in unit.candidates[:room]]
         )
         for position, candidate in enumerate(unit.candidates):
-            if self.state.accepted + len(accepted) >= self.target:
+            if self.counts.accepted + len(accepted) >= self.target:
                 unit.rejections.append(
                     Rejection.of(candidate, "over_target", index, detail=candidate.pool_key)
                 )
                 continue
-            record_id = f"rec_{self.state.accepted + len(accepted):06d}"
+            record_id = f"rec_{self.counts.accepted + len(accepted):06d}"
             if candidate.pool_key and candidate.pool_key not in self.alias:
                 self.alias[candidate.pool_key] = record_id
             nearest = nearest_seeds[position]
@@ -329,7 +307,7 @@ class Generation:
             )
         if self.judge is not None:
             judged = sum(1 for record in accepted if record.judge is not None)
-            self.state.judge.update(judged=judged, unjudged=len(accepted) - judged)
+            self.counts.judge.update(judged=judged, unjudged=len(accepted) - judged)
         return accepted
 
     def _commit(self, index: int, unit: UnitOutput, failure: BaseException | None) -> None:
@@ -340,29 +318,22 @@ class Generation:
                 Rejection(reason=f"request_failed:{kind}", detail=str(failure), request_index=index)
             )
         accepted = self._records(index, unit)
-        state = self.state
-        state.units_done += 1
-        state.requests_done += unit.requests
-        state.candidates += unit.parsed
-        state.accepted += len(accepted)
-        state.prompt_tokens += unit.prompt_tokens
-        state.completion_tokens += unit.completion_tokens
-        state.rejected.update(item.reason for item in unit.rejections)
-        state.judge.update(unit.judge_usage)
+        self.counts.add_unit(
+            requests=unit.requests,
+            candidates=unit.parsed,
+            accepted=len(accepted),
+            prompt_tokens=unit.prompt_tokens,
+            completion_tokens=unit.completion_tokens,
+            rejected=[item.reason for item in unit.rejections],
+            judge=unit.judge_usage,
+        )
         stats = self.teacher.stats
         totals = {
-            "units": state.units_done,
-            "requests": state.requests_done,
-            "candidates": state.candidates,
-            "prompt_tokens": state.prompt_tokens,
-            "completion_tokens": state.completion_tokens,
-            "rejected": dict(state.rejected),
+            **self.counts.journal_totals(),
             "http_requests": stats.requests_sent_before + stats.requests_sent,
             "errors": dict(self.errors),
             "attempt_errors": dict(stats.errors),
         }
-        if state.judge:
-            totals["judge"] = dict(state.judge)
         self.store.commit(index, accepted, unit.rejections, totals=totals)
         if self.guard is not None:
             reasons = Counter(item.reason for item in unit.rejections)
@@ -412,7 +383,7 @@ class Generation:
             await self._judge_unit(index, unit)
         await commit.wait_turn(index)
         try:
-            if self.state.accepted >= self.target:
+            if self.counts.accepted >= self.target:
                 return  # not committed: a run with a higher target replays it from the cache
             self._commit(index, unit, failure)
         finally:
@@ -437,25 +408,25 @@ class Generation:
     # -- the loop ---------------------------------------------------------------------------
     def _expected_yield(self) -> float:
         """Accepted records per unit so far (the method's guess before any answer)."""
-        done = self.state.units_done
-        if done == 0 or self.state.accepted == 0:
+        done = self.counts.units
+        if done == 0 or self.counts.accepted == 0:
             return self.method.expected_yield
-        return max(0.5, self.state.accepted / done)
+        return max(0.5, self.counts.accepted / done)
 
     def _should_dispatch(self, outstanding: int) -> bool:
         if self.stop_reason is not None or outstanding >= self.concurrency:
             return False
-        remaining = self.target - self.state.accepted
+        remaining = self.target - self.counts.accepted
         if remaining <= 0:
             return False
         if self.budget is not None:
-            state = self.state
+            counts = self.counts
             reason = self.budget.check(
-                state.prompt_tokens,
-                state.completion_tokens,
-                state.units_done,
+                counts.prompt_tokens,
+                counts.completion_tokens,
+                counts.units,
                 outstanding,
-                judge=(state.judge["prompt_tokens"], state.judge["completion_tokens"]),
+                judge=counts.judge_tokens,
             )
             if reason is not None:
                 self.request_stop(reason)
@@ -477,7 +448,7 @@ class Generation:
         if self.stop_reason is None:
             self.stop_reason = reason
 
-    async def run(self) -> LoopState:
+    async def run(self) -> RunCounts:
         """Run until the target is reached or a stop is requested; raises on a fatal error."""
         first = self.store.last_commit.request_index + 1
         screen, commit = OrderedGate(first), OrderedGate(first)
@@ -514,27 +485,21 @@ class Generation:
             for task in running:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
-        return self.state
+        return self.counts
 
     def _report(self) -> None:
         if self.on_progress is None:
             return
-        state = self.state
+        counts = self.counts
         self.on_progress(
             Progress(
-                accepted=state.accepted,
+                counts=counts.snapshot(),
                 target=self.target,
-                requests_done=state.requests_done,
                 in_flight=self.in_flight,
                 cache_hits=self.teacher.stats.cache_hits,
-                prompt_tokens=state.prompt_tokens,
-                completion_tokens=state.completion_tokens,
-                rejected=state.rejected,
                 started=self.started,
                 cost_usd=self.budget.cost(
-                    state.prompt_tokens,
-                    state.completion_tokens,
-                    judge=(state.judge["prompt_tokens"], state.judge["completion_tokens"]),
+                    counts.prompt_tokens, counts.completion_tokens, judge=counts.judge_tokens
                 )
                 if self.budget
                 else None,

@@ -17,14 +17,15 @@ def _k(n: int) -> str:
 
 
 def format_progress(p: Progress) -> str:
-    rate = p.accepted / p.elapsed if p.elapsed > 0 else 0.0
-    pct = 100 * p.accepted / p.target if p.target else 100.0
-    rejected = sum(p.rejected.values())
-    top = ", ".join(f"{reason} {n}" for reason, n in by_family(p.rejected).most_common(2))
+    c = p.counts
+    rate = c.accepted / p.elapsed if p.elapsed > 0 else 0.0
+    pct = 100 * c.accepted / p.target if p.target else 100.0
+    rejected = sum(c.rejected.values())
+    top = ", ".join(f"{reason} {n}" for reason, n in by_family(c.rejected).most_common(2))
     return (
-        f"accepted {p.accepted}/{p.target} ({pct:.0f}%) | requests {p.requests_done}"
-        f" ({p.cache_hits} cached, {p.in_flight} in flight) | tokens {_k(p.prompt_tokens)} in"
-        f" / {_k(p.completion_tokens)} out | {rate:.1f} rec/s | rejected {rejected}"
+        f"accepted {c.accepted}/{p.target} ({pct:.0f}%) | requests {c.requests}"
+        f" ({p.cache_hits} cached, {p.in_flight} in flight) | tokens {_k(c.prompt_tokens)} in"
+        f" / {_k(c.completion_tokens)} out | {rate:.1f} rec/s | rejected {rejected}"
         + (f" ({top})" if top else "")
     )
 
@@ -43,7 +44,7 @@ class ProgressPrinter:
     def __call__(self, progress: Progress) -> None:
         self._pending = progress
         now = time.monotonic()
-        if now - self._last >= self.interval or progress.accepted >= progress.target:
+        if now - self._last >= self.interval or progress.counts.accepted >= progress.target:
             self._last = now
             self._write(progress)
 
