@@ -33,7 +33,7 @@ _EXPORTS: dict[str, str] = {
     "Record": "selfinstruct.schemas",
     "Rejection": "selfinstruct.schemas",
     "RunDirError": "selfinstruct.errors",
-    "RunSummary": "selfinstruct.run.generate",
+    "RunSummary": "selfinstruct.run.summary",
     "SeedFileError": "selfinstruct.errors",
     "SeedTask": "selfinstruct.schemas",
     "SelfInstructError": "selfinstruct.errors",
@@ -129,6 +129,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         TeacherTimeout,
     )
     from selfinstruct.quality.rouge import Match, RougeIndex
-    from selfinstruct.run.generate import RunSummary, agenerate, generate
+    from selfinstruct.run.generate import agenerate, generate
+    from selfinstruct.run.summary import RunSummary
     from selfinstruct.schemas import AcceptedRecord, Instance, Record, Rejection, SeedTask
     from selfinstruct.seeds.load import load_seeds

@@ -16,9 +16,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from importlib import metadata
-from pathlib import Path
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import openai
@@ -37,93 +35,16 @@ from selfinstruct.run.build import (
     separate_judge,
     teacher_settings,
 )
-from selfinstruct.run.counts import RunCounts
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.run.history import check_same_run, history_of
 from selfinstruct.run.loop import Generation, Progress, now_iso
+from selfinstruct.run.summary import RunSummary, run_manifest
 from selfinstruct.store.writer import RunStore
 from selfinstruct.teachers.client import Teacher, TeacherSettings
 from selfinstruct.teachers.pricing import Price
 from selfinstruct.teachers.wire import redact_url
 
 Notify = Callable[[str], None]
-
-
-@dataclass
-class RunSummary:
-    """How a run ended, for the CLI's closing lines and for scripts."""
-
-    out: Path
-    status: str
-    #: what the committed units add up to, every session
-    counts: RunCounts
-    target: int
-    #: this session's requests on the wire (retries included) and answers from the cache
-    requests_sent: int
-    cache_hits: int
-    wall_time_s: float
-    model: str
-    base_url: str | None
-    profile: str = ""
-    cost_usd: float | None = None
-    possibly_billed: int = 0
-    possibly_billed_tokens: int = 0
-    #: tokens of every answer received this session, committed or not (units still in flight
-    #: at the target are paid, kept in the cache and replayed free by a larger run)
-    paid_prompt_tokens: int = 0
-    paid_completion_tokens: int = 0
-    paid_cost_usd: float | None = None
-    stop: StopReason | None = None
-    errors: dict[str, int] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-    # the counters by their names (views of `counts`, not copies)
-    @property
-    def accepted(self) -> int:
-        return self.counts.accepted
-
-    @property
-    def requests(self) -> int:
-        """Teacher requests of the committed units (the judge's not included)."""
-        return self.counts.requests
-
-    @property
-    def candidates(self) -> int:
-        return self.counts.candidates
-
-    @property
-    def rejected(self) -> dict[str, int]:
-        return dict(self.counts.rejected.most_common())
-
-    @property
-    def prompt_tokens(self) -> int:
-        return self.counts.prompt_tokens
-
-    @property
-    def completion_tokens(self) -> int:
-        return self.counts.completion_tokens
-
-    @property
-    def judge(self) -> dict[str, int]:
-        """--judge: requests, prompt_tokens, completion_tokens, judged, unjudged."""
-        return dict(self.counts.judge)
-
-    @property
-    def exit_code(self) -> int:
-        """0 when the target was reached, else the stop's code (3, or 130/143 for signals)."""
-        if self.status == "complete":
-            return 0
-        return self.stop.exit_code if self.stop else 1
-
-
-def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in ("selfinstruct", "openai", "pydantic", "rapidfuzz", "rouge-score", "datasets"):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
 
 
 #: More slots only split the context and the one or two cores among more sequences.
@@ -184,52 +105,6 @@ async def _served_model(settings: TeacherSettings) -> str:
             f"{len(names)} models ({', '.join(names[:5])}); pass --model"
         )
     return names[0]
-
-
-def _manifest(
-    config: GenerateConfig,
-    summary: RunSummary,
-    seed_files: list[dict[str, Any]],
-    created_at: str,
-) -> dict[str, Any]:
-    settings = config.model_dump(mode="json")
-    settings["base_url"] = summary.base_url
-    settings["model"] = summary.model
-    settings["profile"] = summary.profile
-    return {
-        "package_version": package_versions().get("selfinstruct", "unknown"),
-        "created_at": created_at,
-        "updated_at": now_iso(),
-        "status": summary.status,
-        "config": settings,
-        "teacher": {"model": summary.model, "base_url": summary.base_url},
-        "seed_files": seed_files,
-        "packages": package_versions(),
-        "counts": {
-            **summary.counts.manifest_counts(),
-            "requests_sent_this_session": summary.requests_sent,
-            "cache_hits_this_session": summary.cache_hits,
-        },
-        "usage": {
-            "prompt_tokens": summary.prompt_tokens,
-            "completion_tokens": summary.completion_tokens,
-            "cost_usd": None if summary.cost_usd is None else round(summary.cost_usd, 6),
-            "received_this_session": {
-                "prompt_tokens": summary.paid_prompt_tokens,
-                "completion_tokens": summary.paid_completion_tokens,
-                "cost_usd": None
-                if summary.paid_cost_usd is None
-                else round(summary.paid_cost_usd, 6),
-            },
-            "possibly_billed_failures_this_session": summary.possibly_billed,
-            "possibly_billed_tokens_at_most": summary.possibly_billed_tokens,
-        },
-        "errors": summary.errors,
-        "stop": None
-        if summary.stop is None
-        else {"kind": summary.stop.kind, "message": summary.stop.message},
-        "wall_time_s": round(summary.wall_time_s, 2),
-    }
 
 
 def generate(
@@ -410,7 +285,7 @@ async def _run(
         )
 
     def manifest(result: RunSummary) -> dict[str, Any]:
-        written = _manifest(config, result, seed_files, created_at)
+        written = run_manifest(config, result, seed_files, created_at)
         written["teacher"]["local"] = local
         written["history"] = history
         if plan.corpus is not None:
