@@ -364,6 +364,50 @@ def test_grammar_bounds_are_found_after_parsing() -> None:
     assert cut_by_grammar(input_text="\n".join(["a line"] * (MAX_OUTPUT_LINES - 1))) is not None
 
 
+def test_both_methods_reject_what_the_grammar_cut(fake_teacher_factory, tmp_path: Path) -> None:
+    """On a grammar-bounded profile a field at the grammar's bounds was cut (finish_reason
+    "stop"): alpaca's tasks and self-instruct's listed tasks and instances are `truncated`."""
+    import json
+
+    from selfinstruct import generate
+    from selfinstruct.methods.gbnf import MAX_LINE_CHARS, MAX_OUTPUT_LINES
+
+    cut_output = "\n".join(f"Line {i} of a poem" for i in range(MAX_OUTPUT_LINES))
+    runaway = "A list that never ends " * (MAX_LINE_CHARS // 20)
+
+    def responder(body):
+        prompt = body["prompt"]
+        if prompt.endswith("Instruction:"):  # alpaca's block document
+            return (
+                f" Name a colour of the sky.\n4. Input: <noinput>\n4. Output: Blue.\n###\n"
+                f"5. Instruction: Write a poem about rain.\n5. Input: <noinput>\n"
+                f"5. Output: {cut_output}\n###\n", "stop",
+            )
+        if prompt.endswith("Classification:"):
+            return " No", "stop"
+        if prompt.endswith("Input:"):  # self-instruct's instances
+            return f" rain\nOutput: {cut_output}\n", "stop"
+        return f" Name three rivers of Europe.\n4. {runaway}\n", "stop"  # its task list
+
+    server = fake_teacher_factory(responder=responder)
+    for method in ("alpaca", "self-instruct"):
+        out = tmp_path / method
+        generate(
+            out=out, base_url=server.base_url, model="fake-teacher", profile="small-local",
+            method=method, num_instructions=1, max_requests=8, stall_requests=0,
+        )  # fmt: skip
+        rejected = [json.loads(line) for line in (out / "rejected.jsonl").open()]
+        cut = [r for r in rejected if r["reason"] in ("truncated", "no_valid_instances")]
+        assert cut, rejected
+        data = [json.loads(line) for line in (out / "data.jsonl").open()]
+        assert all(r["output"] != cut_output for r in data)
+        if method == "alpaca":
+            assert [r["output"] for r in data] == ["Blue."]
+            assert any("line bound" in (r.get("detail") or "") for r in cut)
+        else:
+            assert any(r["instruction"].startswith("A list that never ends") for r in cut)
+
+
 @pytest.mark.local_model
 @needs_model
 def test_no_further_line_of_a_field_opens_a_task(tmp_path: Path) -> None:

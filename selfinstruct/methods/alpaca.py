@@ -21,7 +21,6 @@ from selfinstruct.methods.base import (
     approx_tokens,
     task_tokens,
 )
-from selfinstruct.methods.gbnf import cut_by_grammar
 from selfinstruct.methods.parse import ParseResult, evidence, parse_json_tasks, parse_tasks
 from selfinstruct.methods.profiles import TeacherProfile, get_profile
 from selfinstruct.methods.prompts import render_alpaca_prompt, render_json_repair
@@ -30,7 +29,7 @@ from selfinstruct.methods.prompts_completion import (
     render_block_grammar,
     render_completion_prompt,
 )
-from selfinstruct.schemas import Rejection, SeedTask
+from selfinstruct.schemas import SeedTask
 from selfinstruct.teachers.client import Completion, Teacher, TeacherRequest
 
 #: Failures whose raw answer is kept as evidence in rejected.jsonl.
@@ -59,6 +58,7 @@ class AlpacaMethod(Method):
         self.machine_demos = machine_demos
         self.demo_lag = demo_lag if machine_demos else 0
         self.profile = profile or get_profile()
+        self.grammar_bounded = self.profile.structured == "grammar"
         #: the seeds demonstrations are drawn from (a small model's profile keeps short ones)
         self.demo_pool = self.profile.demonstration_pool(self.seeds)
         self.expected_yield = max(1.0, tasks_per_request * 0.5)
@@ -128,8 +128,7 @@ class AlpacaMethod(Method):
         if not self.profile.json_answers:
             text = opening + completion.text
             result = parse_tasks(text, completion.finish_reason, request_index=index)
-            if self.profile.structured == "grammar":
-                _reject_grammar_cuts(result, index)
+            result.rejections.extend(self.reject_cut(result.candidates, index))
             return self._collect(unit, result, completion, text)
         result = parse_json_tasks(completion.text, completion.finish_reason, request_index=index)
         failed = _whole_answer_failure(result)
@@ -165,16 +164,3 @@ def _whole_answer_failure(result: ParseResult) -> str | None:
         return None
     only = result.rejections[0]
     return only.detail if only.reason == "schema_error" else None
-
-
-def _reject_grammar_cuts(result: ParseResult, index: int) -> None:
-    """Tasks a field of which reached the grammar's bounds were cut with finish_reason
-    "stop": rejected as `truncated`, like those `max_tokens` cut."""
-    kept = []
-    for candidate in result.candidates:
-        why = cut_by_grammar(candidate.instruction, candidate.input, candidate.output)
-        if why is None:
-            kept.append(candidate)
-        else:
-            result.rejections.append(Rejection.of(candidate, "truncated", index, detail=why))
-    result.candidates = kept

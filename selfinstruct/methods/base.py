@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from selfinstruct.methods.gbnf import cut_by_grammar
 from selfinstruct.quality.filters import Filter
 from selfinstruct.schemas import Candidate, Rejection, SeedTask
 from selfinstruct.teachers.client import Completion, Teacher, TeacherRequest
@@ -85,6 +86,9 @@ class Method(ABC):
     max_units: int | None = None
     #: why a run ends when `max_units` are used (the stop line the user reads)
     exhausted: str = ""
+    #: answers are held by a GBNF grammar of `gbnf`: a field that reached the grammar's
+    #: bounds ends with finish_reason "stop", so only its shape tells it was cut
+    grammar_bounded: bool = False
 
     @abstractmethod
     async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> UnitOutput:
@@ -99,6 +103,25 @@ class Method(ABC):
     def workload(self, max_tokens: int) -> UnitWorkload:
         """The requests, tokens and records of one unit, expected from the prompts this
         method renders and the seeds' own lengths (`--dry-run` prices a run from it)."""
+
+    def cut_reason(
+        self, instruction: str = "", input_text: str = "", output: str = ""
+    ) -> str | None:
+        """Why parsed fields must have been cut by this method's own bounds, if they were."""
+        return cut_by_grammar(instruction, input_text, output) if self.grammar_bounded else None
+
+    def reject_cut(self, candidates: list[Candidate], index: int) -> list[Rejection]:
+        """Take the candidates `cut_reason` finds cut out of `candidates`, as `truncated`
+        rejections (as those `max_tokens` cut are): nothing cut reaches the dataset."""
+        rejections, kept = [], []
+        for candidate in candidates:
+            why = self.cut_reason(candidate.instruction, candidate.input, candidate.output)
+            if why is None:
+                kept.append(candidate)
+            else:
+                rejections.append(Rejection.of(candidate, "truncated", index, detail=why))
+        candidates[:] = kept
+        return rejections
 
     def dedup_text(self, instruction: str, input_text: str) -> str:
         """What exact and near-duplicate removal compare: the instruction (Self-Instruct's

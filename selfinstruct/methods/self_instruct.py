@@ -99,6 +99,7 @@ class SelfInstructMethod(Method):
         self.seeds = list(seeds)
         self.seed = seed
         self.steps: Steps = steps or ChatSteps()
+        self.grammar_bounded = self.steps.grammar_bounded
         self.instructions_per_request = instructions_per_request
         self.seed_demos = seed_demos
         self.machine_demos = machine_demos
@@ -200,10 +201,7 @@ class SelfInstructMethod(Method):
         completion = await teacher.complete(request.request)
         text = request.answer_text(completion.text)
         result = parse_instructions(text, completion.finish_reason, index)
-        cut = [c for c in result.candidates if self.steps.cut(instruction=c.instruction)]
-        for candidate in cut:
-            result.candidates.remove(candidate)
-            result.rejections.append(Rejection.of(candidate, "truncated", index))
+        result.rejections.extend(self.reject_cut(result.candidates, index))
         for item in result.rejections:
             item.cache_key = completion.cache_key
         unit = UnitOutput(result.candidates, result.rejections, demo_ids)
@@ -293,7 +291,7 @@ class SelfInstructMethod(Method):
         text = request.answer_text(completion.text)
         parsed = [
             ParsedInstance(item.input, item.output, "truncated")
-            if item.problem is None and self.steps.cut(input_text=item.input, output=item.output)
+            if item.problem is None and self.cut_reason(input_text=item.input, output=item.output)
             else item
             for item in parse_instances(text, is_classification, completion.finish_reason)
         ]

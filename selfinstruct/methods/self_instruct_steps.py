@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from selfinstruct.methods.gbnf import cut_by_grammar, field_text_rules
+from selfinstruct.methods.gbnf import field_text_rules
 from selfinstruct.methods.prompts import (
     NO_INPUT,
     render_bootstrap_prompt,
@@ -41,9 +41,8 @@ class StepRequest:
 class Steps(Protocol):
     """How each of Self-Instruct's requests is written for one kind of teacher."""
 
-    def cut(self, instruction: str = "", input_text: str = "", output: str = "") -> str | None:
-        """Why a parsed field must have been cut by the request's own bounds, if it was."""
-        ...
+    #: each request is held by a `gbnf` grammar (the method then rejects what it cut)
+    grammar_bounded: bool
 
     def bootstrap(
         self, index: int, instructions: Sequence[str], n: int, topic: str | None
@@ -71,8 +70,7 @@ class Steps(Protocol):
 class ChatSteps:
     """The chat prompts of `prompts.py`, for models that follow written requirements."""
 
-    def cut(self, instruction: str = "", input_text: str = "", output: str = "") -> str | None:
-        return None  # no grammar: max_tokens is the only bound, and the parsers see it
+    grammar_bounded = False  # max_tokens is the only bound, and the parsers see it
 
     def bootstrap(
         self, index: int, instructions: Sequence[str], n: int, topic: str | None
@@ -134,8 +132,7 @@ def _grammar(root: str) -> dict[str, object]:
 class CompletionSteps:
     """Short documents open at the answer, with a grammar per step (small local models)."""
 
-    def cut(self, instruction: str = "", input_text: str = "", output: str = "") -> str | None:
-        return cut_by_grammar(instruction, input_text, output)
+    grammar_bounded = True
 
     def bootstrap(
         self, index: int, instructions: Sequence[str], n: int, topic: str | None

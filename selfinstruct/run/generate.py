@@ -47,10 +47,6 @@ from selfinstruct.teachers.wire import redact_url
 Notify = Callable[[str], None]
 
 
-#: More slots only split the context and the one or two cores among more sequences.
-MAX_LOCAL_SLOTS = 4
-
-
 class _Endpoint(NamedTuple):
     base_url: str | None
     model: str | None
@@ -68,11 +64,9 @@ def _teacher_endpoint(config: GenerateConfig, notify: Notify) -> Iterator[_Endpo
             config.base_url, config.model or (None if config.base_url else DEFAULT_OPENAI_MODEL)
         )
         return
-    from selfinstruct.teachers.local import LocalTeacher
+    from selfinstruct.teachers.local import LocalTeacher, slots_for
 
-    # one llama.cpp slot per request in flight: they are decoded together (continuous batching)
-    slots = min(config.concurrency, MAX_LOCAL_SLOTS)
-    with LocalTeacher(log_dir=config.out, slots=slots) as local:
+    with LocalTeacher(log_dir=config.out, slots=slots_for(config.concurrency)) as local:
         notify(local.banner())
         yield _Endpoint(local.base_url, local.model, local.server_error_context)
 

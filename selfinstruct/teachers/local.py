@@ -139,6 +139,16 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
+#: More slots only split the context and the one or two cores among more sequences.
+MAX_SLOTS = 4
+
+
+def slots_for(in_flight: int) -> int:
+    """One llama.cpp slot per request in flight (they are decoded together: continuous
+    batching), at most MAX_SLOTS."""
+    return max(1, min(in_flight, MAX_SLOTS))
+
+
 class LocalTeacher:
     """llama.cpp's OpenAI-compatible server on 127.0.0.1 running a small bundled model.
 
