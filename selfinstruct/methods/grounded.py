@@ -54,6 +54,7 @@ class GroundedMethod(AlpacaMethod):
         )
         self.corpus = corpus
         self.records_per_chunk = records_per_chunk
+        self.no_input_share = 0.0  # a chunk's tasks work on its passages: no input-less units
         self.max_units = len(corpus)
         self.expected_yield = max(0.5, records_per_chunk * ASSUMED_ACCEPTANCE)
         self.exhausted = (

@@ -21,6 +21,7 @@ from selfinstruct.quality.filters import (
     ProgramRequest,
     Refusal,
 )
+from selfinstruct.quality.missing_input import MissingInput
 from selfinstruct.schemas import Candidate
 
 
@@ -36,6 +37,7 @@ def default_filters() -> list[Filter]:
         InputEqualsOutput(),
         Refusal(),
         *defect_filters(),
+        MissingInput(),
         OutputLength(),
         CountMismatch(),
         NamedFunctionMissing(),
