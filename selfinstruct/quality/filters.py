@@ -44,6 +44,10 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\bi (?:do not|don't) have (?:access to|the ability to|personal (?:opinions|experiences))\b",
 )
 
+#: A substring (lower case) of every match of `REFUSAL_PATTERNS`, one per alternative.
+REFUSAL_HINTS: tuple[str, ...] = ("an ai", "language model", "sorry", "i can", "i am unable")
+REFUSAL_HINTS += ("i won't", "i do not have", "i don't have")
+
 
 def by_family(counts: Mapping[str, int]) -> Counter[str]:
     """Rejection counts for display, variants folded: `count_mismatch:3/5` and
@@ -92,12 +96,25 @@ class Blacklist(Filter):
     """Tasks that need images, files, audio or browsing: a text-only model cannot serve them."""
 
     def __init__(self, words: Iterable[str] = DEFAULT_BLACKLIST) -> None:
+        words = list(words)
         self.patterns = [
             (word, re.compile(rf"\b{re.escape(word)}(?:s|es)?\b", re.IGNORECASE)) for word in words
         ]
+        # One search for the common case (no word at all): 13 searches cost 33 µs a candidate.
+        # ASCII text is lowered and searched case-sensitively, 3x faster than IGNORECASE.
+        either = r"\b(?:" + "|".join(re.escape(word) for word in words) + r")(?:s|es)?\b"
+        self.any_word = re.compile(either if words else r"(?!)", re.IGNORECASE)
+        lowered = r"\b(?:" + "|".join(re.escape(word.lower()) for word in words) + r")(?:s|es)?\b"
+        self.any_lowered = re.compile(lowered if words else r"(?!)")
 
     def reason(self, candidate: Candidate) -> str | None:
-        for word, pattern in self.patterns:
+        text = candidate.instruction
+        if text.isascii():
+            if not self.any_lowered.search(text.lower()):
+                return None
+        elif not self.any_word.search(text):
+            return None
+        for word, pattern in self.patterns:  # the reason names the first word of the list
             if pattern.search(candidate.instruction):
                 return f"blacklist:{word.replace(' ', '_')}"
         return None
@@ -151,11 +168,23 @@ class InputEqualsOutput(Filter):
 class Refusal(Filter):
     """The teacher refused or talked about itself instead of answering."""
 
-    def __init__(self, patterns: Sequence[str] = REFUSAL_PATTERNS) -> None:
+    def __init__(
+        self, patterns: Sequence[str] = REFUSAL_PATTERNS, hints: Sequence[str] | None = None
+    ) -> None:
         self.pattern = re.compile("|".join(patterns), re.IGNORECASE)
+        #: substrings every match of the default patterns holds (in lower case), so ASCII
+        #: text holding none is passed without the regex; None for other patterns
+        self.hints = tuple(
+            REFUSAL_HINTS if hints is None and patterns is REFUSAL_PATTERNS else hints or ()
+        )
 
     def reason(self, candidate: Candidate) -> str | None:
-        text = f"{candidate.instruction}\n{candidate.output}".replace("’", "'")
+        text = f"{candidate.instruction}\n{candidate.output}"
+        if self.hints and text.isascii():
+            lowered = text.lower()
+            if not any(hint in lowered for hint in self.hints):
+                return None
+        text = text.replace("’", "'")
         return "refusal" if self.pattern.search(text) else None
 
 
