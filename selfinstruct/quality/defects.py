@@ -63,6 +63,10 @@ class RepetitiveOutput(Filter):
         words = candidate.output.lower().split()
         if len(words) < LOOP_MIN_WORDS:
             return None
+        # each word's first use after the third word starts a new 4-word run, so at least
+        # (distinct words - 3) runs are distinct: most answers are passed on their words alone
+        if len(set(words)) - 3 >= LOOP_DISTINCT_SHARE * (len(words) - 3):
+            return None
         distinct = len(set(zip(words, words[1:], words[2:], words[3:], strict=False)))
         if distinct < LOOP_DISTINCT_SHARE * (len(words) - 3):
             return "repetitive_output"
@@ -97,19 +101,63 @@ _ECHO_PHRASES = re.compile(
     r"|\bgpt(?:-\d)?(?: language)? models?\b",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[a-z0-9]+")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}|<noinput>")
 #: Words in a row shared with a template line that make it an echo, not a coincidence.
 ECHO_WORDS = 7
+#: Bytes that are not [a-z0-9] become spaces: `echo_words` is rouge_score's tokenizer
+#: (`[a-z0-9]+` of the lowered text) done by C string methods, 4x faster than `findall`.
+_NOT_WORD = bytes(b if chr(b).isascii() and chr(b).isalnum() and not chr(b).isupper() else 32
+                  for b in range(256))  # fmt: skip
+#: Common English words: an echo needs a run of ECHO_WORDS words, and one of those, at least,
+#: is not common (`EchoIndex.anchors`), so an answer holding no anchor is passed at once.
+_COMMON = frozenset(
+    b"a an the and or but of to in on at for with from by as is are was were be been it its "
+    b"this that these those there their they them you your we our us i my me he she his her "
+    b"not no do does did can could will would should may might must have has had if then "
+    b"than so such which who whom whose what when where why how all any each some more most "
+    b"other into about over after before also only very just one two three first new make "
+    b"use used using like well up out".split()
+)
 
 
-def _runs(words: list[str], size: int = ECHO_WORDS) -> Iterable[tuple[str, ...]]:
+def echo_words(text: str) -> list[bytes]:
+    """The words of `text` as the echo checks compare them: runs of [a-z0-9] of the lowered
+    text (any other character separates words)."""
+    return text.lower().encode("ascii", "replace").translate(_NOT_WORD).split()
+
+
+def _runs(words: list[bytes], size: int = ECHO_WORDS) -> Iterable[tuple[bytes, ...]]:
     """Every run of `size` consecutive words, built in C (zip) so a long answer stays cheap."""
     return zip(*(words[i:] for i in range(size)), strict=False)
 
 
-def _shingles(text: str) -> set[tuple[str, ...]]:
-    return set(_runs(_WORD.findall(text.lower())))
+class EchoIndex:
+    """The runs of ECHO_WORDS words of some texts, and anchors: one word of every run (its
+    longest uncommon word, the longer the rarer), so a text holding no anchor shares no run
+    and is decided by one set operation, and one that does is checked only around them."""
+
+    def __init__(self, texts: Iterable[str], exclude: Iterable[str] = ()) -> None:
+        self.shingles: set[tuple[bytes, ...]] = set()
+        for text in texts:
+            self.shingles.update(_runs(echo_words(text)))
+        for text in exclude:
+            self.shingles.difference_update(_runs(echo_words(text)))
+        self.anchors = frozenset(
+            max(run, key=lambda word: (word not in _COMMON, len(word))) for run in self.shingles
+        )
+
+    def holds_run_of(self, words: list[bytes]) -> bool:
+        """True when `words` has ECHO_WORDS words in a row that one of the texts has."""
+        if len(words) < ECHO_WORDS or self.anchors.isdisjoint(words):
+            return False
+        last = len(words) - ECHO_WORDS
+        starts = {
+            start
+            for i, word in enumerate(words)
+            if word in self.anchors
+            for start in range(max(0, i - ECHO_WORDS + 1), min(i, last) + 1)
+        }
+        return any(tuple(words[start : start + ECHO_WORDS]) in self.shingles for start in starts)
 
 
 def template_lines() -> list[str]:
@@ -127,16 +175,41 @@ class PromptEcho(Filter):
     phrase only the prompt says ("List of 20 tasks:", "...by a GPT language model")."""
 
     def __init__(self, lines: Iterable[str] | None = None) -> None:
-        self.shingles: set[tuple[str, ...]] = set()
-        for line in template_lines() if lines is None else lines:
-            self.shingles |= _shingles(line)
+        self.index = EchoIndex(template_lines() if lines is None else lines)
 
     def reason(self, candidate: Candidate) -> str | None:
         text = candidate.output
-        if _ECHO_PHRASES.search(text) and not _ECHO_PHRASES.search(candidate.instruction):
+        # every `_ECHO_PHRASES` match holds "task" or "gpt" (any case): most answers skip it
+        lowered = text.lower()
+        hinted = not text.isascii() or "task" in lowered or "gpt" in lowered
+        if (
+            hinted
+            and _ECHO_PHRASES.search(text)
+            and not _ECHO_PHRASES.search(candidate.instruction)
+        ):
             return "prompt_echo"
-        if not self.shingles.isdisjoint(_runs(_WORD.findall(text.lower()))):
+        if self.index.holds_run_of(echo_words(text)):
             return "prompt_echo"
+        return None
+
+
+class RequestEcho(Filter):
+    """The candidate repeats the request it answers: its instruction or output holds a run of
+    `ECHO_WORDS` words of the prompt actually sent (rendered, with its numbers and topic), not
+    counting the material the prompt shows (demonstrations, a document's passage), which a
+    task may rightly quote and whose copies dedup and `ungrounded` judge. Built per request."""
+
+    def __init__(self, request: str, material: Iterable[str] = ()) -> None:
+        material = [m for m in material if m.strip()]
+        pieces = [request]
+        for text in sorted(material, key=len, reverse=True):
+            pieces = [part for piece in pieces for part in piece.split(text)]
+        self.index = EchoIndex(pieces, exclude=material)
+
+    def reason(self, candidate: Candidate) -> str | None:
+        for text in (candidate.instruction, candidate.output):
+            if self.index.holds_run_of(echo_words(text)):
+                return "prompt_echo"
         return None
 
 
@@ -201,7 +274,10 @@ class UnreadableInput(Filter):
         if _WHOLE_PLACEHOLDER.match(given):
             return "unreadable_input:placeholder"
         for text in (given, candidate.instruction):
-            if _ATTACHMENT.search(text):
+            # every `_ATTACHMENT` match holds a bracket or "attached": most texts skip the scan
+            if ("<" in text or "[" in text or "attached" in text.lower()) and _ATTACHMENT.search(
+                text
+            ):
                 return "unreadable_input:placeholder"
         return None
 
@@ -236,7 +312,19 @@ _DANGLING = frozenset(
     | {"such", "if", "when", "while", "whose", "very", "can", "could", "should", "has", "have"}
 )
 _CODE_HINT = re.compile(r"```|[{};=<>]|^\s*(?:def|class|import|select|return)\b", re.I | re.M)
-_LAST_WORD = re.compile(r"([A-Za-z]+)\s*,?\s*$")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _last_word(text: str) -> str:
+    """The ASCII letters `text` ends with, before trailing space and one comma ("" if none):
+    what `([A-Za-z]+)\\s*,?\\s*$` captures, without its scan of every position."""
+    tail = text.rstrip()
+    if tail.endswith(","):
+        tail = tail[:-1].rstrip()
+    start = len(tail)
+    while start and tail[start - 1] in _LETTERS:
+        start -= 1
+    return tail[start:]
 
 
 class TruncatedOutput(Filter):
@@ -255,8 +343,8 @@ class TruncatedOutput(Filter):
         if output.endswith(","):
             cut = len(words) > 6  # not "Best regards,"
         else:
-            last = _LAST_WORD.search(output[-40:])
-            cut = last is not None and last[1].lower() in _DANGLING and not last[1].isupper()
+            last = _last_word(output[-40:])
+            cut = last.lower() in _DANGLING and not last.isupper()
         if not cut or _CODE_HINT.search(output) or not reads_as_english(output):
             return None
         return "truncated_output"
@@ -313,11 +401,12 @@ _REQUEST = re.compile(
 
 class NotATask(Filter):
     """An instruction that is a statement ("We went to the beach yesterday.") asks for nothing;
-    any answer to it is a guess."""
+    any answer to it is a guess. An input does not change that: "It was a sunny day." over a
+    passage asks nothing of it either (a task on the text says so: "...the following")."""
 
     def reason(self, candidate: Candidate) -> str | None:
         text = candidate.instruction.strip()
-        if _STATEMENT.match(text) and not _REQUEST.search(text) and not candidate.input:
+        if _STATEMENT.match(text) and not _REQUEST.search(text):
             return "not_a_task"
         return None
 
@@ -396,24 +485,63 @@ _TEMPLATE_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 TEMPLATE_MIN_WORDS = 8
 
 
+def _is_label(words: list[str]) -> bool:
+    """A short answer worth remembering: a word of three letters or more ("Safe"), not a
+    unit or a variable ("°C" of "26.67°C", "x"), which many unrelated answers end with."""
+    return any(len(word) >= 3 for word in words)
+
+
 class TemplatedOutput(Filter):
     """The same answer, up to numbers, case and punctuation, under a different instruction: a
     stock refusal or a template pasted everywhere. Stateful: it remembers each answer's shape
     (16 bytes a record) and the first instruction it came with, so it belongs to one pass
-    over one dataset (`clean`); the generation loop catches repeats within an answer."""
+    over one dataset (`clean`) or one run (`generate`, which checks with `templated` and
+    remembers only the tasks it keeps, so a resumed run rebuilds the same memory).
 
-    def __init__(self) -> None:
+    With `short_repeats`, a short answer ("Safe") is templated too once it came under that
+    many different instructions none of which (nor their inputs) holds its words: a label
+    answering tasks that never asked for it."""
+
+    def __init__(self, short_repeats: int | None = None) -> None:
         self.seen: dict[bytes, bytes] = {}
+        self.short_repeats = short_repeats
+        self.short: dict[bytes, set[bytes]] = {}
 
-    def reason(self, candidate: Candidate) -> str | None:
+    @staticmethod
+    def _keys(candidate: Candidate) -> tuple[list[str], bytes, bytes]:
         words = _TEMPLATE_WORD.findall(candidate.output.lower())
-        if len(words) < TEMPLATE_MIN_WORDS:
-            return None
         shape = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
         task = " ".join(_TEMPLATE_WORD.findall(candidate.instruction.lower()))
-        task_key = hashlib.blake2b(task.encode(), digest_size=8).digest()
-        first = self.seen.setdefault(shape, task_key)
-        return "templated_output" if first != task_key else None
+        return words, shape, hashlib.blake2b(task.encode(), digest_size=8).digest()
+
+    def templated(self, candidate: Candidate) -> bool:
+        """True when `candidate`'s answer is one remembered under another instruction."""
+        words, shape, task = self._keys(candidate)
+        if len(words) >= TEMPLATE_MIN_WORDS:
+            first = self.seen.get(shape)
+            return first is not None and first != task
+        if self.short_repeats is None or not _is_label(words):
+            return False
+        tasks = self.short.get(shape, set())
+        if task in tasks or len(tasks) < self.short_repeats - 1:
+            return False
+        asked = set(_TEMPLATE_WORD.findall(f"{candidate.instruction} {candidate.input}".lower()))
+        return asked.isdisjoint(words)
+
+    def remember(self, candidate: Candidate) -> None:
+        """Keep `candidate`'s answer shape and instruction (the first one stays)."""
+        words, shape, task = self._keys(candidate)
+        if len(words) >= TEMPLATE_MIN_WORDS:
+            self.seen.setdefault(shape, task)
+        elif self.short_repeats is not None and _is_label(words):
+            asked = _TEMPLATE_WORD.findall(f"{candidate.instruction} {candidate.input}".lower())
+            if set(asked).isdisjoint(words):
+                self.short.setdefault(shape, set()).add(task)
+
+    def reason(self, candidate: Candidate) -> str | None:
+        templated = self.templated(candidate)
+        self.remember(candidate)
+        return "templated_output" if templated else None
 
 
 def defect_filters() -> list[Filter]:
