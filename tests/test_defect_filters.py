@@ -442,6 +442,8 @@ def test_fast_paths_decide_as_the_patterns_do():
         assert refusal.reason(c) == expected
         first = next((w for w, p in blacklist.patterns if p.search(text)), None)
         assert blacklist.reason(c) == (f"blacklist:{first.replace(' ', '_')}" if first else None)
+        letters = [w.encode() for w in re.findall(r"[^\W\d_]+", text.lower())]
+        assert defects._letter_words(text) == letters
         old = re.search(r"([A-Za-z]+)\s*,?\s*$", text)
         assert defects._last_word(text) == (old[1] if old else "")
         loop = text.lower().split() * 5
