@@ -214,11 +214,20 @@ ENGLISH_HINTS = frozenset(
 def reads_as_english(text: str) -> bool:
     """Mostly ASCII letters and at least two distinctively English words: the text-reading
     filters stay silent on anything else rather than guess."""
+    if text.isascii():  # every letter is ASCII: only "any letter at all" is left to check
+        lowered = text.lower()
+        words = set(lowered.encode().translate(_NOT_ASCII_LETTER).split())
+        return bool(words) and len(words & _ENGLISH_HINTS_BYTES) >= 2
     letters = [ch for ch in text if ch.isalpha()]
     if not letters or sum(ch.isascii() for ch in letters) < 0.95 * len(letters):
         return False
-    words = set(re.findall(r"[a-z]+", text.lower()))
-    return len(words & ENGLISH_HINTS) >= 2
+    words_found = set(re.findall(r"[a-z]+", text.lower()))
+    return len(words_found & ENGLISH_HINTS) >= 2
+
+
+#: `reads_as_english`' ASCII path: bytes other than a-z become spaces (after lowering)
+_NOT_ASCII_LETTER = bytes(b if 97 <= b <= 122 else 32 for b in range(256))
+_ENGLISH_HINTS_BYTES = frozenset(word.encode() for word in ENGLISH_HINTS)
 
 
 _NUMBER_WORDS = (
@@ -336,7 +345,7 @@ def list_items(output: str) -> int | None:
     (sub-items, continuations) and blank lines are skipped. It is one flat list when it has at
     least two list lines, all of one marker (numbers run 1, 2, 3, ...), nothing else between
     them, and at most one other line before (an intro) and one after (a closing remark)."""
-    if "```" in output:
+    if "```" in output or "\n" not in output:  # code, or one line: no list of two
         return None
     kinds: list[str] = []
     numbers: list[int] = []
@@ -389,6 +398,9 @@ _NAMED = re.compile(
     r"|\b(?:write|implement|define|create|code)\s+`(?P<verb>" + _IDENT + r")(?:\([^`]*\))?`",
     re.IGNORECASE,
 )
+#: The words one of which an unticked `_NAMED` match holds.
+_NAMING_WORDS: tuple[str, ...] = ("function", "method", "class", "helper", "procedure")
+_NAMING_WORDS += ("routine", "decorator", "component")
 #: Words after "named"/"called" that are not a name ("a function called on every click").
 _NOT_A_NAME = frozenset(
     {"by", "when", "whenever", "every", "each", "on", "once", "twice", "after", "before", "from"}
@@ -463,6 +475,11 @@ class NamedFunctionMissing(Filter):
     code uses ("calls the helper `load`")."""
 
     def reason(self, candidate: Candidate) -> str | None:
+        instruction = candidate.instruction
+        if instruction.isascii() and "`" not in instruction:
+            lowered = instruction.lower()  # every `_NAMED` match holds a backtick or one of these
+            if not any(word in lowered for word in _NAMING_WORDS):
+                return None
         if not _DEFINITIONS.search(candidate.output):
             return None  # no code defined (fenced code is part of the output): the cheap test
         names = requested_names(candidate.instruction)
