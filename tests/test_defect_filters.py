@@ -463,3 +463,33 @@ def test_fast_paths_decide_as_the_patterns_do():
         distinct = len(set(zip(loop, loop[1:], loop[2:], loop[3:], strict=False)))
         full = "repetitive_output" if len(loop) >= 40 and distinct < 0.5 * (len(loop) - 3) else None
         assert defects.RepetitiveOutput().reason(task("Say it.", " ".join(loop))) == full
+
+
+def test_unfilled_template_blank_and_labelled_link_are_unreadable():  # alpaca-original
+    rule = UnreadableInput()
+    assert (
+        says(
+            rule,
+            task(
+                "Find a restaurant nearby that serves <insert cuisine> cuisine.",
+                input_text="<insert cuisine> - Italian",
+            ),
+        )
+        == "unreadable_input:placeholder"
+    )
+    assert (
+        says(
+            rule,
+            task(
+                "Summarize an article about the benefits of yoga in the workplace.",
+                input_text="Article: https://werise.simplecast.com/episodes/a0f75bbf",
+            ),
+        )
+        == "unreadable_input:link"
+    )
+    # a label with text after it is text; "insert" outside a blank is a word
+    assert (
+        says(rule, task("Summarize the note.", input_text="Note: see https://x.org for more"))
+        is None
+    )
+    assert says(rule, task("Explain what an SQL INSERT statement does.")) is None

@@ -239,9 +239,16 @@ _ONE_LINK = re.compile(rf"[\"'`<(\[]*(?:{_URL})\)?[\"'`>)\].,]*", re.IGNORECASE)
 _LINK_TEXT = re.compile(r"!?\[[^\]\n]*\]\(")
 
 
+#: A label before the link ("Article: https://...", "URL: ...").
+_LINK_LABEL = re.compile(r"[A-Za-z]{2,12}:")
+
+
 def _is_bare_link(text: str) -> bool:
-    """True when `text` is only links (in quotes, brackets or markdown) and punctuation."""
+    """True when `text` is only links (in quotes, brackets or markdown) and punctuation, after
+    at most one label ("Article:")."""
     tokens = _LINK_TEXT.sub("(", text).split()
+    if len(tokens) > 1 and _LINK_LABEL.fullmatch(tokens[0]):
+        tokens = tokens[1:]
     return bool(tokens) and all(_ONE_LINK.fullmatch(token) for token in tokens)
 
 
@@ -256,7 +263,9 @@ _MEDIA = (
 _ATTACHMENT = re.compile(
     rf"[<\[]\s*(?:(?:insert|attach(?:ed)?|add|an?|the|see|upload(?:ed)?|link to(?: an?| the)?)\s+)*"
     rf"(?:\w+\s+){{0,2}}(?:{_MEDIA})s?\b[^<>\[\]]{{0,60}}[>\]]"
-    r"|\(\s*see (?:the )?attached[^()]*\)|\battached (?:file|image|photo|picture)s?\b",
+    r"|\(\s*see (?:the )?attached[^()]*\)|\battached (?:file|image|photo|picture)s?\b"
+    # a template's blank never filled in: "<insert cuisine>", "[Insert name of a country]"
+    r"|[<\[]\s*insert\b[^<>\[\]\n]{0,60}[>\]]",
     re.IGNORECASE,
 )
 #: An input that is only a placeholder in brackets: "(Insert Article)", "(photo of a beach)",
