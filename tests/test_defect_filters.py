@@ -368,6 +368,12 @@ def test_request_echo_checks_the_prompt_sent_not_its_demonstrations():
     )
     # the demonstration is material: copying it is dedup's business, not an echo
     assert says(echo, task(demo, "Rest, hydrate and keep a routine.")) is None
+    # also where the prompt renders it otherwise (case, spacing), so no text split finds it
+    shown = RequestEcho(prompt.replace(demo, demo.upper().replace(" ", "  ")), [demo])
+    assert says(shown, task(demo, "Rest, hydrate and keep a routine.")) is None
+    assert says(shown, task("Plan it.", "Write 17 new tasks about gardening for you.")) == (
+        "prompt_echo"
+    )
 
 
 def test_request_echo_finds_every_run_it_indexes():

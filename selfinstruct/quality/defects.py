@@ -215,8 +215,13 @@ class RequestEcho(Filter):
             if len(self._built) >= 64:
                 self._built.clear()
             index = self._built[key] = EchoIndex(pieces)
-        shown = {run for text in material for run in _runs(echo_words(text))}
-        if not index.shingles.isdisjoint(shown):  # the request's words also in its material
+        # a run the request shares with its material holds an anchor: most units need no runs
+        shown = [echo_words(text) for text in material]
+        if not all(
+            index.anchors.isdisjoint(words) for words in shown
+        ) and not index.shingles.isdisjoint(
+            run for words in shown for run in _runs(words)
+        ):  # the request's words also in its material: those runs are the material's
             index = EchoIndex(pieces, exclude=material)
         self.index = index
 
