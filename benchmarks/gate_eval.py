@@ -1,6 +1,6 @@
 """Benchmark: the quality gate on labelled records this project did not write.
 
-    python benchmarks/gate_eval.py [--data DIR] [--show N]
+    python benchmarks/gate_eval.py [--data DIR] [--show N] [--generate]
 
 DIR (default: $SELFINSTRUCT_GATE_EVAL, else /work/gate_eval, else ../shared/gate_eval) holds
 `clean.jsonl` (keep), `defects.jsonl` (drop; `kind`, optional `group` for templated outputs)
@@ -13,6 +13,7 @@ duplicate removal off: near-duplicates are not defects of a record. Printed: per
 the share caught (any reason counts) and the reasons that caught it; the share of clean records
 dropped, with the reason and source of each drop; the share of markers normalised and kept.
 Targets: >= 90% caught overall, >= 75% every kind, <= 2% of clean records dropped.
+`--generate` scores the gate `generate` screens candidates with instead (`run_generate_gate`).
 """
 
 from __future__ import annotations
@@ -129,11 +130,58 @@ def run_gate(path: Path) -> list[Outcome]:
     return outcomes
 
 
+def run_generate_gate(path: Path) -> list[Outcome]:
+    """Every record of one labelled file as `generate` screens a candidate: the default chain
+    (word list included), then the echo check against the prompt actually sent (our Alpaca
+    prompt for unit i, record i answering it, its demonstrations not counted), then the
+    templated-output memory across the records kept so far, as the loop keeps it."""
+    from selfinstruct.dataset.clean import read_alpaca
+    from selfinstruct.methods.alpaca import AlpacaMethod
+    from selfinstruct.methods.base import request_text
+    from selfinstruct.quality.chain import default_filters, first_reason
+    from selfinstruct.quality.defects import RequestEcho, TemplatedOutput
+    from selfinstruct.run.loop import TEMPLATED_SHORT_REPEATS
+    from selfinstruct.seeds.load import load_seeds
+
+    root = Path(__file__).resolve().parent.parent
+    method = AlpacaMethod(load_seeds(root / "seed_tasks" / "seed_tasks.jsonl"), seed=42)
+    chain = default_filters()
+    templated = TemplatedOutput(short_repeats=TEMPLATED_SHORT_REPEATS)
+    labels = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    outcomes = []
+    for number, ((_, record, candidate), label) in enumerate(
+        zip(read_alpaca(path), labels, strict=True)
+    ):
+        unit = number // 20
+        reason = first_reason(chain, candidate)
+        if reason is None:
+            request = method.build_request(unit)[0]
+            reason = RequestEcho(request_text(request), method.material(unit)).reason(candidate)
+        if reason is None and templated.templated(candidate):
+            reason = "templated_output"
+        if reason is None:
+            templated.remember(candidate)
+        outcomes.append(
+            Outcome(
+                kind=record.get("kind", "clean"),
+                reason=reason,
+                source=str(label.get("source", "")),
+                group=record.get("group"),
+                input_after=candidate.input,
+            )
+        )
+    return outcomes
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=None, help="folder of the labelled set")
     parser.add_argument("--show", type=int, default=5, help="misses printed per kind")
+    parser.add_argument(
+        "--generate", action="store_true", help="score the gate `generate` screens with instead"
+    )
     args = parser.parse_args(argv)
+    run_gate_on = run_generate_gate if args.generate else run_gate
     data = args.data or _default_data()
     files = {name: data / f"{name}.jsonl" for name in ("clean", "defects", "markers")}
     missing = [str(p) for p in files.values() if not p.is_file()]
@@ -141,10 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gate_eval: missing {', '.join(missing)} (set --data or SELFINSTRUCT_GATE_EVAL)")
         return 1
 
-    defects = run_gate(files["defects"])
+    defects = run_gate_on(files["defects"])
     scores = score_defects(defects)
     total = overall(scores)
-    print(f"data: {data}\n\n{'kind':<22}{'caught':>8}{'n':>6}   reasons")
+    gate = "generate" if args.generate else "clean"
+    print(f"data: {data} ({gate} gate)\n\n{'kind':<22}{'caught':>8}{'n':>6}   reasons")
     for kind in sorted(scores, key=lambda k: -scores[k].n):
         score = scores[kind]
         top = ", ".join(f"{r} {c}" for r, c in score.reasons.most_common(4))
@@ -155,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for outcome in missed[: args.show]:
             print(f"  missed {kind}: {outcome.source}")
 
-    clean = run_gate(files["clean"])
+    clean = run_gate_on(files["clean"])
     dropped = false_drops(clean)
     share = len(dropped) / len(clean)
     by_reason = Counter(o.reason for o in dropped)
@@ -166,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for outcome in dropped:
         print(f"  false drop {outcome.reason}: {outcome.source}")
 
-    markers = run_gate(files["markers"])
+    markers = run_gate_on(files["markers"])
     kept = markers_kept(markers)
     print(f"\nmarkers normalised and kept: {kept / len(markers):.1%} ({kept} of {len(markers)})")
     for outcome in markers:

@@ -12,6 +12,7 @@ concurrency bound C/L (goal >= 0.95) and CPU ms per 20-task request (goal <= 3 m
     python benchmarks/generate_throughput.py            # C=64, L=0.5 s, 20 s window
     python benchmarks/generate_throughput.py --quick    # 8 s window
     python benchmarks/generate_throughput.py --profile  # cProfile (slower; ratios not judged)
+    PROFILE_SORT=tottime PROFILE_OUT=run.prof python benchmarks/generate_throughput.py --profile
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ def run(concurrency: int, latency: float, warmup: float, window: float, profile:
         )  # fmt: skip
         if profiler:
             profiler.disable()
+            if os.environ.get("PROFILE_OUT"):
+                profiler.dump_stats(os.environ["PROFILE_OUT"])
     if meter.start is None or meter.end is None:
         raise SystemExit("the run ended before the window did")
     seconds = meter.end[0] - meter.start[0]
@@ -94,7 +97,8 @@ def run(concurrency: int, latency: float, warmup: float, window: float, profile:
     )
     if profiler:
         print("(profiled: the ratios above include cProfile's overhead)")
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        order = os.environ.get("PROFILE_SORT", "cumulative")  # or tottime: CPU where spent
+        pstats.Stats(profiler).sort_stats(order).print_stats(int(os.environ.get("PROFILE_N", "45")))
 
 
 def main() -> None:

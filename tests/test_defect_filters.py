@@ -303,14 +303,16 @@ def _cpu_per_request(filters: list[Filter], batch: list[Candidate]) -> float:
     return min(timings)
 
 
-def test_defect_filters_cost_less_than_the_chain_they_join():
-    """The gate runs on every candidate (budget: 3 ms of CPU a 20-task request for all of it;
-    about 2.6 ms on an idle core). Timed as a ratio to the older filters, so a loaded machine
-    slows both sides: the defect filters may add at most 1.5x what the rest of the chain costs."""
+def test_defect_filters_cost_less_than_parsing_the_answer():
+    """The gate runs on every candidate (budget: 3 ms of CPU a 20-task request for all of it).
+    Timed against parsing the same 20 tasks from an answer, in the same process, so a loaded
+    machine slows both sides (a ratio to the older filters stopped meaning anything once those
+    got 3x faster). Measured here: defect filters 0.57 ms, parsing about 0.5 ms."""
+    from selfinstruct.methods.parse import parse_tasks
+    from selfinstruct.methods.prompts import render_task_block
+
     chain = default_filters()
     defects = defect_filters()
-    kinds = tuple(type(rule) for rule in defects)
-    rest = [rule for rule in chain if not isinstance(rule, kinds)]
     batch = [
         task(f"Write a short paragraph about topic number {i} for a school newsletter.",
              "The newsletter covers our garden project, the spring concert and the science "
@@ -319,5 +321,181 @@ def test_defect_filters_cost_less_than_the_chain_they_join():
         for i in range(20)
     ]  # fmt: skip
     assert all(first_reason(chain, candidate) is None for candidate in batch)  # all run
-    added, base = _cpu_per_request(defects, batch), _cpu_per_request(rest, batch)
-    assert added < 1.5 * base, f"defect filters {added * 1e3:.2f} ms, the rest {base * 1e3:.2f} ms"
+    answer = "".join(
+        render_task_block(i + 1, c.instruction, c.input, c.output) for i, c in enumerate(batch)
+    )
+    assert len(parse_tasks(answer, "stop", request_index=0).candidates) == 20
+    timings = []
+    for _ in range(5):
+        started = time.process_time()
+        for _ in range(10):
+            parse_tasks(answer, "stop", request_index=0)
+        timings.append((time.process_time() - started) / 10)
+    added, parsing = _cpu_per_request(defects, batch), min(timings)
+    assert added < 2 * parsing, (
+        f"defect filters {added * 1e3:.2f} ms, parsing {parsing * 1e3:.2f} ms"
+    )
+
+
+# -- issue 16: the prompt actually sent, inputs under statements, short labels across tasks ----
+def test_request_echo_checks_the_prompt_sent_not_its_demonstrations():
+    from selfinstruct.quality.defects import RequestEcho
+
+    demo = "Give three tips for staying healthy while working night shifts at a hospital."
+    prompt = (
+        "Write 17 new tasks about gardening for beginners on a small balcony.\n"
+        f"1. Instruction: {demo}\n1. Output: Sleep, eat well and walk in daylight.\n"
+    )
+    echo = RequestEcho(prompt, [demo, "Sleep, eat well and walk in daylight."])
+    # the rendered words (number and topic filled in), in an output or an instruction
+    assert (
+        says(
+            echo,
+            task(
+                "Plan a week.",
+                "Here: write 17 new tasks about gardening for beginners on a small balcony.",
+            ),
+        )
+        == "prompt_echo"
+    )
+    assert (
+        says(echo, task("Write 17 new tasks about cooking for beginners on a balcony, now."))
+        is None
+    )  # six words in a row, then another
+    assert (
+        says(echo, task("Write 17 new tasks about gardening for beginners, please."))
+        == "prompt_echo"
+    )
+    # the demonstration is material: copying it is dedup's business, not an echo
+    assert says(echo, task(demo, "Rest, hydrate and keep a routine.")) is None
+    # also where the prompt renders it otherwise (case, spacing), so no text split finds it
+    shown = RequestEcho(prompt.replace(demo, demo.upper().replace(" ", "  ")), [demo])
+    assert says(shown, task(demo, "Rest, hydrate and keep a routine.")) is None
+    assert says(shown, task("Plan it.", "Write 17 new tasks about gardening for you.")) == (
+        "prompt_echo"
+    )
+
+
+def test_request_echo_finds_every_run_it_indexes():
+    """The anchor shortcut is exact: same answers as comparing every run, on texts built from
+    the index's own words (so most share words with it)."""
+    import random
+
+    from selfinstruct.quality.defects import EchoIndex, _runs, echo_words, template_lines
+
+    lines = template_lines()
+    index = EchoIndex(lines)
+    vocab = [w for line in lines for w in echo_words(line)]
+    rng = random.Random(16)
+    for _ in range(3000):
+        words = [rng.choice(vocab) for _ in range(rng.randint(0, 12))]
+        line = echo_words(rng.choice(lines))
+        start = rng.randrange(max(1, len(line) - 6))
+        words += [*line[start : start + rng.randint(4, 9)], rng.choice(vocab)]
+        assert index.holds_run_of(words) == (not index.shingles.isdisjoint(_runs(words)))
+
+
+def test_statement_with_an_input_is_not_a_task_either():
+    given = "The meeting moved to Thursday at 3 pm in room 204."
+    assert (
+        says(NotATask(), task("We went to the beach yesterday.", input_text=given)) == "not_a_task"
+    )
+    assert says(NotATask(), task("Summarize the following email.", input_text=given)) is None
+    assert (
+        says(NotATask(), task("I wrote this note. Rewrite it politely.", input_text=given)) is None
+    )
+
+
+def test_a_short_label_under_unrelated_instructions_is_templated_the_third_time():
+    rule = TemplatedOutput(short_repeats=3)
+    unrelated = ["Write a haiku about rain.", "Name the capital of Peru.", "Summarise the plot."]
+    for instruction in unrelated[:2]:
+        assert rule.templated(task(instruction, "Safe")) is False
+        rule.remember(task(instruction, "Safe"))
+    assert rule.templated(task(unrelated[2], "Safe.")) is True
+    # a label the instruction asks for, the same instruction again, or a unit, is not
+    assert rule.templated(task("Is this website safe or unsafe?", "Safe")) is False
+    assert rule.templated(task(unrelated[0], "safe")) is False
+    for instruction in unrelated:
+        rule.remember(task(instruction, "26.67°C"))
+    assert rule.templated(task("Convert 80 F to Celsius.", "26.67°C")) is False
+    # without short_repeats (`clean`), short answers are never templated
+    assert TemplatedOutput().templated(task(unrelated[2], "Safe")) is False
+
+
+def test_fast_paths_decide_as_the_patterns_do():
+    """Refusal's substring hints, the word list's single search, the last word without a
+    regex and the loop bound on distinct words change no decision (checked on the seeds and
+    on texts made to hit the patterns)."""
+    import random
+    import re
+
+    from selfinstruct.quality import defects
+    from selfinstruct.quality.filters import REFUSAL_PATTERNS, Blacklist, Refusal
+
+    slow_refusal = re.compile("|".join(REFUSAL_PATTERNS), re.IGNORECASE)
+    words = (
+        "As an AI",
+        "language model",
+        "I'm sorry, but I cannot",
+        "I can't assist",
+        "I do not have access to",
+        "I won't be able to provide",
+        "video",
+        "Go to",
+        "maps",
+        "Drawing",
+        "the",
+        "of",
+        "x,",
+        "résumé",
+        "’",
+        "I am unable to comply",
+    )
+    rng = random.Random(3)
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 9))) for _ in range(3000)]
+    blacklist, refusal = Blacklist(), Refusal()
+    for text in texts:
+        c = task(text, text)
+        expected = "refusal" if slow_refusal.search(f"{text}\n{text}".replace("’", "'")) else None
+        assert refusal.reason(c) == expected
+        first = next((w for w, p in blacklist.patterns if p.search(text)), None)
+        assert blacklist.reason(c) == (f"blacklist:{first.replace(' ', '_')}" if first else None)
+        letters = [w.encode() for w in re.findall(r"[^\W\d_]+", text.lower())]
+        assert defects._letter_words(text) == letters
+        old = re.search(r"([A-Za-z]+)\s*,?\s*$", text)
+        assert defects._last_word(text) == (old[1] if old else "")
+        loop = text.lower().split() * 5
+        distinct = len(set(zip(loop, loop[1:], loop[2:], loop[3:], strict=False)))
+        full = "repetitive_output" if len(loop) >= 40 and distinct < 0.5 * (len(loop) - 3) else None
+        assert defects.RepetitiveOutput().reason(task("Say it.", " ".join(loop))) == full
+
+
+def test_unfilled_template_blank_and_labelled_link_are_unreadable():  # alpaca-original
+    rule = UnreadableInput()
+    assert (
+        says(
+            rule,
+            task(
+                "Find a restaurant nearby that serves <insert cuisine> cuisine.",
+                input_text="<insert cuisine> - Italian",
+            ),
+        )
+        == "unreadable_input:placeholder"
+    )
+    assert (
+        says(
+            rule,
+            task(
+                "Summarize an article about the benefits of yoga in the workplace.",
+                input_text="Article: https://werise.simplecast.com/episodes/a0f75bbf",
+            ),
+        )
+        == "unreadable_input:link"
+    )
+    # a label with text after it is text; "insert" outside a blank is a word
+    assert (
+        says(rule, task("Summarize the note.", input_text="Note: see https://x.org for more"))
+        is None
+    )
+    assert says(rule, task("Explain what an SQL INSERT statement does.")) is None

@@ -19,6 +19,8 @@ from selfinstruct.methods.base import (
     UnitOutput,
     UnitWorkload,
     approx_tokens,
+    request_text,
+    task_texts,
     task_tokens,
 )
 from selfinstruct.methods.parse import ParseResult, evidence, parse_json_tasks, parse_tasks
@@ -107,6 +109,11 @@ class AlpacaMethod(Method):
         )
         return self.chat_request(index, messages, n), demo_ids, ""
 
+    def material(self, index: int, generated: Sequence[str] = ()) -> list[str]:
+        """What unit `index`'s prompt shows rather than says: its demonstrations."""
+        demos, extra, _ = self._demonstrations(index, generated)
+        return [*task_texts(demos), *extra]
+
     def completion_request(
         self, index: int, prompt: CompletionPrompt, n: int, no_input: bool = False
     ) -> TeacherRequest:
@@ -146,6 +153,8 @@ class AlpacaMethod(Method):
         request, demo_ids, opening = self.build_request(index, generated)
         completion = await teacher.complete(request)
         unit = UnitOutput(demonstration_ids=demo_ids)
+        unit.request_text = request_text(request)
+        unit.material = self.material(index, generated)
         unit.count(completion)
         if not self.profile.json_answers:
             text = opening + completion.text

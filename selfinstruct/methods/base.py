@@ -33,6 +33,20 @@ def approx_tokens(request: TeacherRequest) -> float:
     return chars / CHARS_PER_TOKEN
 
 
+def request_text(request: TeacherRequest) -> str:
+    """All the text a request sends: its completion prompt or its messages."""
+    return "\n".join([request.prompt or "", *(m["content"] for m in request.messages or [])])
+
+
+def task_texts(tasks: Sequence[SeedTask]) -> list[str]:
+    """The instructions, inputs and outputs of tasks shown in a prompt."""
+    texts = [task.instruction for task in tasks]
+    for task in tasks:
+        for instance in task.instances:
+            texts += [instance.input, instance.output]
+    return texts
+
+
 def task_tokens(task: SeedTask) -> float:
     """One seed task written out as an answer (instruction, first instance, field labels)."""
     first = task.instances[0]
@@ -64,6 +78,11 @@ class UnitOutput:
     #: the judge's requests and tokens for this unit (`--judge`), kept apart from the
     #: generation's: another model may judge, at another price
     judge_usage: Counter[str] = field(default_factory=Counter)
+
+    #: the prompt the candidates answer (`request_text`) and the material it shows
+    #: (demonstrations, a passage), for the prompt-echo check; "" when a method sets none
+    request_text: str = ""
+    material: list[str] = field(default_factory=list)
 
     def count(self, completion: Completion) -> None:
         """Add one teacher answer's usage (fresh or replayed: each unit's answers are paid once)."""

@@ -67,6 +67,10 @@ class GroundedMethod(AlpacaMethod):
         tasks, over overlapping chunks' same sentence one."""
         return f"{instruction}\n{input_text}" if input_text else instruction
 
+    def material(self, index: int, generated: Sequence[str] = ()) -> list[str]:
+        """The demonstrations and the passage, which the tasks quote by design."""
+        return [*super().material(index, ()), self.corpus.chunk(index).text]
+
     def build_request(
         self, index: int, generated: Sequence[str] = ()
     ) -> tuple[TeacherRequest, list[str], str]:

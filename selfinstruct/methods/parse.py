@@ -60,8 +60,12 @@ def evidence(raw: str) -> tuple[str, bool]:
 
 
 def _clean(value: str) -> str:
-    value = _SEPARATOR.sub("", value)
-    value = _TASK_HEADER.sub("", value)
+    # each pattern scans every line of every field: skipped where it cannot match
+    if "###" in value or "---" in value or "***" in value or "===" in value:
+        value = _SEPARATOR.sub("", value)
+    lowered = value.lower()
+    if not value.isascii() or "task" in lowered or "example" in lowered:
+        value = _TASK_HEADER.sub("", value)
     value = value.strip().strip("*_").strip()
     if value.startswith('"') and value.endswith('"') and value.count('"') == 2:
         value = value[1:-1].strip()

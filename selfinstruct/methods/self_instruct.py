@@ -30,6 +30,7 @@ from selfinstruct.methods.base import (
     UnitOutput,
     UnitWorkload,
     approx_tokens,
+    request_text,
     task_tokens,
 )
 from selfinstruct.methods.parse import evidence
@@ -183,6 +184,12 @@ class SelfInstructMethod(Method):
         self, index: int, generated: Sequence[str] = ()
     ) -> tuple[StepRequest, list[str]]:
         """Unit `index`'s bootstrap prompt; it depends only on (seed, index, generated)."""
+        shown, demo_ids = self._shown(index, generated)
+        request = self.steps.bootstrap(index, shown, self.instructions_per_request, self.topic)
+        return request, demo_ids
+
+    def _shown(self, index: int, generated: Sequence[str]) -> tuple[list[str], list[str]]:
+        """The instructions unit `index`'s bootstrap prompt lists, in order, and their ids."""
         rng = random.Random(f"{self.seed}:{index}")
         machine = min(self.machine_demos, len(generated))
         k = min(self.seed_demos + self.machine_demos - machine, len(self.seeds))
@@ -191,10 +198,7 @@ class SelfInstructMethod(Method):
         shown = [t.instruction for t in human] + extra
         order = list(range(len(shown)))
         rng.shuffle(order)
-        request = self.steps.bootstrap(
-            index, [shown[i] for i in order], self.instructions_per_request, self.topic
-        )
-        return request, [t.id for t in human] + ["generated"] * machine
+        return [shown[i] for i in order], [t.id for t in human] + ["generated"] * machine
 
     async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> UnitOutput:
         request, demo_ids = self.build_request(index, generated)
@@ -205,6 +209,8 @@ class SelfInstructMethod(Method):
         for item in result.rejections:
             item.cache_key = completion.cache_key
         unit = UnitOutput(result.candidates, result.rejections, demo_ids)
+        unit.request_text = request_text(request.request)
+        unit.material = self._shown(index, generated)[0]  # the listed instructions
         unit.count(completion)
         return unit
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from typing import ClassVar
 
 from selfinstruct.methods import prompts, prompts_completion
 from selfinstruct.quality.filters import Filter, reads_as_english
@@ -63,6 +64,10 @@ class RepetitiveOutput(Filter):
         words = candidate.output.lower().split()
         if len(words) < LOOP_MIN_WORDS:
             return None
+        # each word's first use after the third word starts a new 4-word run, so at least
+        # (distinct words - 3) runs are distinct: most answers are passed on their words alone
+        if len(set(words)) - 3 >= LOOP_DISTINCT_SHARE * (len(words) - 3):
+            return None
         distinct = len(set(zip(words, words[1:], words[2:], words[3:], strict=False)))
         if distinct < LOOP_DISTINCT_SHARE * (len(words) - 3):
             return "repetitive_output"
@@ -97,19 +102,63 @@ _ECHO_PHRASES = re.compile(
     r"|\bgpt(?:-\d)?(?: language)? models?\b",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[a-z0-9]+")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}|<noinput>")
 #: Words in a row shared with a template line that make it an echo, not a coincidence.
 ECHO_WORDS = 7
+#: Bytes that are not [a-z0-9] become spaces: `echo_words` is rouge_score's tokenizer
+#: (`[a-z0-9]+` of the lowered text) done by C string methods, 4x faster than `findall`.
+_NOT_WORD = bytes(b if chr(b).isascii() and chr(b).isalnum() and not chr(b).isupper() else 32
+                  for b in range(256))  # fmt: skip
+#: Common English words: an echo needs a run of ECHO_WORDS words, and one of those, at least,
+#: is not common (`EchoIndex.anchors`), so an answer holding no anchor is passed at once.
+_COMMON = frozenset(
+    b"a an the and or but of to in on at for with from by as is are was were be been it its "
+    b"this that these those there their they them you your we our us i my me he she his her "
+    b"not no do does did can could will would should may might must have has had if then "
+    b"than so such which who whom whose what when where why how all any each some more most "
+    b"other into about over after before also only very just one two three first new make "
+    b"use used using like well up out".split()
+)
 
 
-def _runs(words: list[str], size: int = ECHO_WORDS) -> Iterable[tuple[str, ...]]:
+def echo_words(text: str) -> list[bytes]:
+    """The words of `text` as the echo checks compare them: runs of [a-z0-9] of the lowered
+    text (any other character separates words)."""
+    return text.lower().encode("ascii", "replace").translate(_NOT_WORD).split()
+
+
+def _runs(words: list[bytes], size: int = ECHO_WORDS) -> Iterable[tuple[bytes, ...]]:
     """Every run of `size` consecutive words, built in C (zip) so a long answer stays cheap."""
     return zip(*(words[i:] for i in range(size)), strict=False)
 
 
-def _shingles(text: str) -> set[tuple[str, ...]]:
-    return set(_runs(_WORD.findall(text.lower())))
+class EchoIndex:
+    """The runs of ECHO_WORDS words of some texts, and anchors: one word of every run (its
+    longest uncommon word, the longer the rarer), so a text holding no anchor shares no run
+    and is decided by one set operation, and one that does is checked only around them."""
+
+    def __init__(self, texts: Iterable[str], exclude: Iterable[str] = ()) -> None:
+        self.shingles: set[tuple[bytes, ...]] = set()
+        for text in texts:
+            self.shingles.update(_runs(echo_words(text)))
+        for text in exclude:
+            self.shingles.difference_update(_runs(echo_words(text)))
+        vocabulary = {word for run in self.shingles for word in run}
+        score = {word: (word not in _COMMON, len(word)) for word in vocabulary}
+        self.anchors = frozenset(max(run, key=score.__getitem__) for run in self.shingles)
+
+    def holds_run_of(self, words: list[bytes]) -> bool:
+        """True when `words` has ECHO_WORDS words in a row that one of the texts has."""
+        if len(words) < ECHO_WORDS or self.anchors.isdisjoint(words):
+            return False
+        last = len(words) - ECHO_WORDS
+        starts = {
+            start
+            for i, word in enumerate(words)
+            if word in self.anchors
+            for start in range(max(0, i - ECHO_WORDS + 1), min(i, last) + 1)
+        }
+        return any(tuple(words[start : start + ECHO_WORDS]) in self.shingles for start in starts)
 
 
 def template_lines() -> list[str]:
@@ -127,16 +176,59 @@ class PromptEcho(Filter):
     phrase only the prompt says ("List of 20 tasks:", "...by a GPT language model")."""
 
     def __init__(self, lines: Iterable[str] | None = None) -> None:
-        self.shingles: set[tuple[str, ...]] = set()
-        for line in template_lines() if lines is None else lines:
-            self.shingles |= _shingles(line)
+        self.index = EchoIndex(template_lines() if lines is None else lines)
 
     def reason(self, candidate: Candidate) -> str | None:
         text = candidate.output
-        if _ECHO_PHRASES.search(text) and not _ECHO_PHRASES.search(candidate.instruction):
+        # every `_ECHO_PHRASES` match holds "task" or "gpt" (any case): most answers skip it
+        lowered = text.lower()
+        hinted = not text.isascii() or "task" in lowered or "gpt" in lowered
+        if (
+            hinted
+            and _ECHO_PHRASES.search(text)
+            and not _ECHO_PHRASES.search(candidate.instruction)
+        ):
             return "prompt_echo"
-        if not self.shingles.isdisjoint(_runs(_WORD.findall(text.lower()))):
+        if self.index.holds_run_of(echo_words(text)):
             return "prompt_echo"
+        return None
+
+
+class RequestEcho(Filter):
+    """The candidate repeats the request it answers: its instruction or output holds a run of
+    `ECHO_WORDS` words of the prompt actually sent (rendered, with its numbers and topic), not
+    counting the material the prompt shows (demonstrations, a document's passage), which a
+    task may rightly quote and whose copies dedup and `ungrounded` judge. Built per request."""
+
+    #: indexes by the request's own text: every unit of a run sends the same words around
+    #: other demonstrations, and an index costs about 1 ms to build (a run's handful kept)
+    _built: ClassVar[dict[tuple[str, ...], EchoIndex]] = {}
+
+    def __init__(self, request: str, material: Iterable[str] = ()) -> None:
+        material = [m for m in material if m.strip()]
+        pieces = [request]
+        for text in sorted(material, key=len, reverse=True):
+            pieces = [part for piece in pieces for part in piece.split(text)]
+        key = tuple(pieces)
+        index = self._built.get(key)
+        if index is None:
+            if len(self._built) >= 64:
+                self._built.clear()
+            index = self._built[key] = EchoIndex(pieces)
+        # a run the request shares with its material holds an anchor: most units need no runs
+        shown = [echo_words(text) for text in material]
+        if not all(
+            index.anchors.isdisjoint(words) for words in shown
+        ) and not index.shingles.isdisjoint(
+            run for words in shown for run in _runs(words)
+        ):  # the request's words also in its material: those runs are the material's
+            index = EchoIndex(pieces, exclude=material)
+        self.index = index
+
+    def reason(self, candidate: Candidate) -> str | None:
+        for text in (candidate.instruction, candidate.output):
+            if self.index.holds_run_of(echo_words(text)):
+                return "prompt_echo"
         return None
 
 
@@ -152,9 +244,16 @@ _ONE_LINK = re.compile(rf"[\"'`<(\[]*(?:{_URL})\)?[\"'`>)\].,]*", re.IGNORECASE)
 _LINK_TEXT = re.compile(r"!?\[[^\]\n]*\]\(")
 
 
+#: A label before the link ("Article: https://...", "URL: ...").
+_LINK_LABEL = re.compile(r"[A-Za-z]{2,12}:")
+
+
 def _is_bare_link(text: str) -> bool:
-    """True when `text` is only links (in quotes, brackets or markdown) and punctuation."""
+    """True when `text` is only links (in quotes, brackets or markdown) and punctuation, after
+    at most one label ("Article:")."""
     tokens = _LINK_TEXT.sub("(", text).split()
+    if len(tokens) > 1 and _LINK_LABEL.fullmatch(tokens[0]):
+        tokens = tokens[1:]
     return bool(tokens) and all(_ONE_LINK.fullmatch(token) for token in tokens)
 
 
@@ -169,7 +268,9 @@ _MEDIA = (
 _ATTACHMENT = re.compile(
     rf"[<\[]\s*(?:(?:insert|attach(?:ed)?|add|an?|the|see|upload(?:ed)?|link to(?: an?| the)?)\s+)*"
     rf"(?:\w+\s+){{0,2}}(?:{_MEDIA})s?\b[^<>\[\]]{{0,60}}[>\]]"
-    r"|\(\s*see (?:the )?attached[^()]*\)|\battached (?:file|image|photo|picture)s?\b",
+    r"|\(\s*see (?:the )?attached[^()]*\)|\battached (?:file|image|photo|picture)s?\b"
+    # a template's blank never filled in: "<insert cuisine>", "[Insert name of a country]"
+    r"|[<\[]\s*insert\b[^<>\[\]\n]{0,60}[>\]]",
     re.IGNORECASE,
 )
 #: An input that is only a placeholder in brackets: "(Insert Article)", "(photo of a beach)",
@@ -201,7 +302,10 @@ class UnreadableInput(Filter):
         if _WHOLE_PLACEHOLDER.match(given):
             return "unreadable_input:placeholder"
         for text in (given, candidate.instruction):
-            if _ATTACHMENT.search(text):
+            # every `_ATTACHMENT` match holds a bracket or "attached": most texts skip the scan
+            if ("<" in text or "[" in text or "attached" in text.lower()) and _ATTACHMENT.search(
+                text
+            ):
                 return "unreadable_input:placeholder"
         return None
 
@@ -236,7 +340,19 @@ _DANGLING = frozenset(
     | {"such", "if", "when", "while", "whose", "very", "can", "could", "should", "has", "have"}
 )
 _CODE_HINT = re.compile(r"```|[{};=<>]|^\s*(?:def|class|import|select|return)\b", re.I | re.M)
-_LAST_WORD = re.compile(r"([A-Za-z]+)\s*,?\s*$")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _last_word(text: str) -> str:
+    """The ASCII letters `text` ends with, before trailing space and one comma ("" if none):
+    what `([A-Za-z]+)\\s*,?\\s*$` captures, without its scan of every position."""
+    tail = text.rstrip()
+    if tail.endswith(","):
+        tail = tail[:-1].rstrip()
+    start = len(tail)
+    while start and tail[start - 1] in _LETTERS:
+        start -= 1
+    return tail[start:]
 
 
 class TruncatedOutput(Filter):
@@ -255,8 +371,8 @@ class TruncatedOutput(Filter):
         if output.endswith(","):
             cut = len(words) > 6  # not "Best regards,"
         else:
-            last = _LAST_WORD.search(output[-40:])
-            cut = last is not None and last[1].lower() in _DANGLING and not last[1].isupper()
+            last = _last_word(output[-40:])
+            cut = last.lower() in _DANGLING and not last.isupper()
         if not cut or _CODE_HINT.search(output) or not reads_as_english(output):
             return None
         return "truncated_output"
@@ -313,11 +429,12 @@ _REQUEST = re.compile(
 
 class NotATask(Filter):
     """An instruction that is a statement ("We went to the beach yesterday.") asks for nothing;
-    any answer to it is a guess."""
+    any answer to it is a guess. An input does not change that: "It was a sunny day." over a
+    passage asks nothing of it either (a task on the text says so: "...the following")."""
 
     def reason(self, candidate: Candidate) -> str | None:
         text = candidate.instruction.strip()
-        if _STATEMENT.match(text) and not _REQUEST.search(text) and not candidate.input:
+        if _STATEMENT.match(text) and not _REQUEST.search(text):
             return "not_a_task"
         return None
 
@@ -396,24 +513,82 @@ _TEMPLATE_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 TEMPLATE_MIN_WORDS = 8
 
 
+#: ASCII bytes that are not letters become spaces (`_letter_words`' fast path).
+_NOT_LETTER = bytes(b if chr(b).isascii() and chr(b).isalpha() else 32 for b in range(256))
+
+
+def _letter_words(text: str) -> list[bytes]:
+    """The runs of letters of the lowered text (`_TEMPLATE_WORD`), UTF-8 encoded; ASCII text
+    is split by C string methods, 3x faster than the regex."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered.encode().translate(_NOT_LETTER).split()
+    return [word.encode() for word in _TEMPLATE_WORD.findall(lowered)]
+
+
+def _is_label(words: list[bytes]) -> bool:
+    """A short answer worth remembering: a word of three letters or more ("Safe"), not a
+    unit or a variable ("°C" of "26.67°C", "x"), which many unrelated answers end with."""
+    return any(len(word) >= 3 and len(word.decode()) >= 3 for word in words)
+
+
 class TemplatedOutput(Filter):
     """The same answer, up to numbers, case and punctuation, under a different instruction: a
     stock refusal or a template pasted everywhere. Stateful: it remembers each answer's shape
     (16 bytes a record) and the first instruction it came with, so it belongs to one pass
-    over one dataset (`clean`); the generation loop catches repeats within an answer."""
+    over one dataset (`clean`) or one run (`generate`, which checks with `templated` and
+    remembers only the tasks it keeps, so a resumed run rebuilds the same memory).
 
-    def __init__(self) -> None:
+    With `short_repeats`, a short answer ("Safe") is templated too once it came under that
+    many different instructions none of which (nor their inputs) holds its words: a label
+    answering tasks that never asked for it."""
+
+    def __init__(self, short_repeats: int | None = None) -> None:
         self.seen: dict[bytes, bytes] = {}
+        self.short_repeats = short_repeats
+        self.short: dict[bytes, set[bytes]] = {}
+        #: the keys of the last candidate read: `templated` then `remember` read them once
+        self._last: tuple[tuple[str, str], tuple[list[bytes], bytes, bytes]] | None = None
+
+    def _keys(self, candidate: Candidate) -> tuple[list[bytes], bytes, bytes]:
+        texts = (candidate.instruction, candidate.output)
+        if self._last is not None and self._last[0] == texts:
+            return self._last[1]
+        words = _letter_words(candidate.output)
+        shape = hashlib.blake2b(b" ".join(words), digest_size=8).digest()
+        task = b" ".join(_letter_words(candidate.instruction))
+        keys = words, shape, hashlib.blake2b(task, digest_size=8).digest()
+        self._last = texts, keys
+        return keys
+
+    def templated(self, candidate: Candidate) -> bool:
+        """True when `candidate`'s answer is one remembered under another instruction."""
+        words, shape, task = self._keys(candidate)
+        if len(words) >= TEMPLATE_MIN_WORDS:
+            first = self.seen.get(shape)
+            return first is not None and first != task
+        if self.short_repeats is None or not _is_label(words):
+            return False
+        tasks = self.short.get(shape, set())
+        if task in tasks or len(tasks) < self.short_repeats - 1:
+            return False
+        asked = set(_letter_words(f"{candidate.instruction} {candidate.input}"))
+        return asked.isdisjoint(words)
+
+    def remember(self, candidate: Candidate) -> None:
+        """Keep `candidate`'s answer shape and instruction (the first one stays)."""
+        words, shape, task = self._keys(candidate)
+        if len(words) >= TEMPLATE_MIN_WORDS:
+            self.seen.setdefault(shape, task)
+        elif self.short_repeats is not None and _is_label(words):
+            asked = _letter_words(f"{candidate.instruction} {candidate.input}")
+            if set(asked).isdisjoint(words):
+                self.short.setdefault(shape, set()).add(task)
 
     def reason(self, candidate: Candidate) -> str | None:
-        words = _TEMPLATE_WORD.findall(candidate.output.lower())
-        if len(words) < TEMPLATE_MIN_WORDS:
-            return None
-        shape = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
-        task = " ".join(_TEMPLATE_WORD.findall(candidate.instruction.lower()))
-        task_key = hashlib.blake2b(task.encode(), digest_size=8).digest()
-        first = self.seen.setdefault(shape, task_key)
-        return "templated_output" if first != task_key else None
+        templated = self.templated(candidate)
+        self.remember(candidate)
+        return "templated_output" if templated else None
 
 
 def defect_filters() -> list[Filter]:

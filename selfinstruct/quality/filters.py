@@ -44,6 +44,10 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\bi (?:do not|don't) have (?:access to|the ability to|personal (?:opinions|experiences))\b",
 )
 
+#: A substring (lower case) of every match of `REFUSAL_PATTERNS`, one per alternative.
+REFUSAL_HINTS: tuple[str, ...] = ("an ai", "language model", "sorry", "i can", "i am unable")
+REFUSAL_HINTS += ("i won't", "i do not have", "i don't have")
+
 
 def by_family(counts: Mapping[str, int]) -> Counter[str]:
     """Rejection counts for display, variants folded: `count_mismatch:3/5` and
@@ -92,12 +96,25 @@ class Blacklist(Filter):
     """Tasks that need images, files, audio or browsing: a text-only model cannot serve them."""
 
     def __init__(self, words: Iterable[str] = DEFAULT_BLACKLIST) -> None:
+        words = list(words)
         self.patterns = [
             (word, re.compile(rf"\b{re.escape(word)}(?:s|es)?\b", re.IGNORECASE)) for word in words
         ]
+        # One search for the common case (no word at all): 13 searches cost 33 µs a candidate.
+        # ASCII text is lowered and searched case-sensitively, 3x faster than IGNORECASE.
+        either = r"\b(?:" + "|".join(re.escape(word) for word in words) + r")(?:s|es)?\b"
+        self.any_word = re.compile(either if words else r"(?!)", re.IGNORECASE)
+        lowered = r"\b(?:" + "|".join(re.escape(word.lower()) for word in words) + r")(?:s|es)?\b"
+        self.any_lowered = re.compile(lowered if words else r"(?!)")
 
     def reason(self, candidate: Candidate) -> str | None:
-        for word, pattern in self.patterns:
+        text = candidate.instruction
+        if text.isascii():
+            if not self.any_lowered.search(text.lower()):
+                return None
+        elif not self.any_word.search(text):
+            return None
+        for word, pattern in self.patterns:  # the reason names the first word of the list
             if pattern.search(candidate.instruction):
                 return f"blacklist:{word.replace(' ', '_')}"
         return None
@@ -151,11 +168,23 @@ class InputEqualsOutput(Filter):
 class Refusal(Filter):
     """The teacher refused or talked about itself instead of answering."""
 
-    def __init__(self, patterns: Sequence[str] = REFUSAL_PATTERNS) -> None:
+    def __init__(
+        self, patterns: Sequence[str] = REFUSAL_PATTERNS, hints: Sequence[str] | None = None
+    ) -> None:
         self.pattern = re.compile("|".join(patterns), re.IGNORECASE)
+        #: substrings every match of the default patterns holds (in lower case), so ASCII
+        #: text holding none is passed without the regex; None for other patterns
+        self.hints = tuple(
+            REFUSAL_HINTS if hints is None and patterns is REFUSAL_PATTERNS else hints or ()
+        )
 
     def reason(self, candidate: Candidate) -> str | None:
-        text = f"{candidate.instruction}\n{candidate.output}".replace("’", "'")
+        text = f"{candidate.instruction}\n{candidate.output}"
+        if self.hints and text.isascii():
+            lowered = text.lower()
+            if not any(hint in lowered for hint in self.hints):
+                return None
+        text = text.replace("’", "'")
         return "refusal" if self.pattern.search(text) else None
 
 
@@ -185,11 +214,20 @@ ENGLISH_HINTS = frozenset(
 def reads_as_english(text: str) -> bool:
     """Mostly ASCII letters and at least two distinctively English words: the text-reading
     filters stay silent on anything else rather than guess."""
+    if text.isascii():  # every letter is ASCII: only "any letter at all" is left to check
+        lowered = text.lower()
+        words = set(lowered.encode().translate(_NOT_ASCII_LETTER).split())
+        return bool(words) and len(words & _ENGLISH_HINTS_BYTES) >= 2
     letters = [ch for ch in text if ch.isalpha()]
     if not letters or sum(ch.isascii() for ch in letters) < 0.95 * len(letters):
         return False
-    words = set(re.findall(r"[a-z]+", text.lower()))
-    return len(words & ENGLISH_HINTS) >= 2
+    words_found = set(re.findall(r"[a-z]+", text.lower()))
+    return len(words_found & ENGLISH_HINTS) >= 2
+
+
+#: `reads_as_english`' ASCII path: bytes other than a-z become spaces (after lowering)
+_NOT_ASCII_LETTER = bytes(b if 97 <= b <= 122 else 32 for b in range(256))
+_ENGLISH_HINTS_BYTES = frozenset(word.encode() for word in ENGLISH_HINTS)
 
 
 _NUMBER_WORDS = (
@@ -307,7 +345,7 @@ def list_items(output: str) -> int | None:
     (sub-items, continuations) and blank lines are skipped. It is one flat list when it has at
     least two list lines, all of one marker (numbers run 1, 2, 3, ...), nothing else between
     them, and at most one other line before (an intro) and one after (a closing remark)."""
-    if "```" in output:
+    if "```" in output or "\n" not in output:  # code, or one line: no list of two
         return None
     kinds: list[str] = []
     numbers: list[int] = []
@@ -360,6 +398,9 @@ _NAMED = re.compile(
     r"|\b(?:write|implement|define|create|code)\s+`(?P<verb>" + _IDENT + r")(?:\([^`]*\))?`",
     re.IGNORECASE,
 )
+#: The words one of which an unticked `_NAMED` match holds.
+_NAMING_WORDS: tuple[str, ...] = ("function", "method", "class", "helper", "procedure")
+_NAMING_WORDS += ("routine", "decorator", "component")
 #: Words after "named"/"called" that are not a name ("a function called on every click").
 _NOT_A_NAME = frozenset(
     {"by", "when", "whenever", "every", "each", "on", "once", "twice", "after", "before", "from"}
@@ -434,6 +475,11 @@ class NamedFunctionMissing(Filter):
     code uses ("calls the helper `load`")."""
 
     def reason(self, candidate: Candidate) -> str | None:
+        instruction = candidate.instruction
+        if instruction.isascii() and "`" not in instruction:
+            lowered = instruction.lower()  # every `_NAMED` match holds a backtick or one of these
+            if not any(word in lowered for word in _NAMING_WORDS):
+                return None
         if not _DEFINITIONS.search(candidate.output):
             return None  # no code defined (fenced code is part of the output): the cheap test
         names = requested_names(candidate.instruction)

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from selfinstruct.errors import BudgetExceeded, TeacherError, is_deferred, is_fatal
 from selfinstruct.methods.base import Method, UnitOutput
 from selfinstruct.quality.chain import default_filters, first_reason
+from selfinstruct.quality.defects import RequestEcho, TemplatedOutput
 from selfinstruct.quality.filters import Filter
 from selfinstruct.quality.judge import Judge, judge_candidates
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName
@@ -51,6 +52,9 @@ def now_iso() -> str:
 
 #: outputs shorter than this (in words) may rightly repeat across tasks: labels, yes/no
 REPEATED_OUTPUT_MIN_WORDS = 3
+#: a short answer kept under this many different instructions that never name it is a
+#: label the teacher pastes everywhere ("Safe"): the next one is `templated_output`
+TEMPLATED_SHORT_REPEATS = 3
 
 
 def repeated_outputs(candidates: Sequence[Candidate]) -> set[str]:
@@ -172,6 +176,8 @@ class Generation:
         self.seed_index = RougeIndex(threshold=rouge_threshold, tokenizer=tokenizer)
         self.exact: dict[str, str] = {}
         self.alias: dict[str, str] = {}
+        #: answers of the tasks kept so far (records and pool rejections), across units
+        self.templated = TemplatedOutput(short_repeats=TEMPLATED_SHORT_REPEATS)
         #: (unit index, instruction) of every screened task, in screening order
         self.generated: list[tuple[int, str]] = []
         for task in seeds:
@@ -187,9 +193,19 @@ class Generation:
         for record in self.store.accepted_records():
             accepted += 1
             self._join_pool(record.request_index, key(record.instruction, record.input), record.id)
+            self.templated.remember(
+                Candidate(instruction=record.instruction, input=record.input, output=record.output)
+            )
         for rejection in self.store.rejections(POOL_REASONS):
             text = key(rejection.instruction, rejection.input)
             self._join_pool(rejection.request_index, text, rejection.detail or "")
+            self.templated.remember(
+                Candidate(
+                    instruction=rejection.instruction,
+                    input=rejection.input,
+                    output=rejection.output,
+                )
+            )
         commit = self.store.last_commit
         totals = commit.totals
         self.counts = RunCounts.from_journal(totals, accepted, commit.request_index + 1)
@@ -226,11 +242,16 @@ class Generation:
             candidate.input = CONTROL_CHARS.sub("", candidate.input).strip()
             candidate.output = CONTROL_CHARS.sub("", candidate.output).strip()
         repeated = repeated_outputs(unit.candidates)
+        echo = RequestEcho(unit.request_text, unit.material) if unit.request_text else None
         for candidate in unit.candidates:
             if repeated and same_text_key(candidate.output) in repeated:
                 unit.rejections.append(Rejection.of(candidate, "repeated_output", index))
                 continue
             reason = first_reason(self.filters, candidate)
+            if reason is None and echo is not None:
+                reason = echo.reason(candidate)
+            if reason is None and self.templated.templated(candidate):
+                reason = "templated_output"
             if reason is not None:
                 unit.rejections.append(Rejection.of(candidate, reason, index))
                 continue
@@ -264,6 +285,7 @@ class Generation:
                 )
                 continue
             candidate.pool_key = key
+            self.templated.remember(candidate)
             self.exact[same_text_key(dedup(candidate.instruction, candidate.input))] = key
             self.generated.append((index, candidate.instruction))
             survivors.append(candidate)
@@ -334,7 +356,7 @@ class Generation:
             "errors": dict(self.errors),
             "attempt_errors": dict(stats.errors),
         }
-        self.store.commit(index, accepted, unit.rejections, totals=totals)
+        self.store.submit(index, accepted, unit.rejections, totals=totals)
         if self.guard is not None:
             reasons = Counter(item.reason for item in unit.rejections)
             attempts, failed_attempts = self._attempts_since_last()
@@ -485,6 +507,7 @@ class Generation:
             for task in running:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
+        self.store.flush()  # the store's thread commits in the background: wait for the last
         return self.counts
 
     def _report(self) -> None:
