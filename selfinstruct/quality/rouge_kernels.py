@@ -21,6 +21,14 @@ The bounds are checked in two passes per posting list: a branch-free one over th
 postings (vectorized; it uses a lower bound of alpha), then an exact one over the survivors.
 Any fixed total order works; here a token's order key is fixed when it is first seen: its count
 in a priming sample when there is one (rare first), else "newer is rarer".
+
+A batch of greedy decisions (`plan_batch`, `join_batch`, `settle_batch`): the probe of query q
+finds the least (prefix position i in q, bucket of j, record) among the kept texts above the
+threshold, since a qualifying pair is always met at its first common token. So the batch is
+probed against the index as it was before it, entry by entry in the global token order (each
+posting list scanned by all the queries sharing its token in a row, from cache, and each query's
+entries in increasing i), then each query is compared in order with the texts the batch kept
+before it, directly, and the least of both answers is the one `probe` gives.
 """
 
 from __future__ import annotations
