@@ -42,6 +42,10 @@ __all__ = [
     "tokenize",
 ]
 
+#: Batches at least this large are decided by `RougeIndex._accept_joined` (below, the
+#: planning and sorting cost more than the cache saves).
+JOIN_MIN = 256
+
 TokenizerName = Literal["default", "unicode"]
 TOKENIZERS: tuple[TokenizerName, ...] = ("default", "unicode")
 
@@ -395,6 +399,53 @@ class RougeIndex:
             else:
                 self._grow(m)
 
+    def _accept_joined(self, enc: Encoded) -> tuple[np.ndarray, np.ndarray] | None:
+        """ACCEPT for a batch in two steps: every query against the index as it stands, token
+        by token (`join_batch`, each posting list read once for all the queries that share
+        its token), then in order against what this batch kept (`settle_batch`). The same
+        decisions and neighbours as `_run(enc, ACCEPT)`; None when the index is not primed
+        for this batch's tokens (then `_run` decides)."""
+        k = _kernels()
+        count = len(enc)
+        q_sig = np.zeros((count, k.SIG_WORDS), dtype=np.uint64)
+        q_meta = np.zeros((count, 2), dtype=np.int64)
+        cap = max(int(enc.tokens.shape[0]), 1)
+        e_key = np.empty(cap, dtype=np.int64)
+        e_tok = np.empty(cap, dtype=np.int64)
+        e_q = np.empty(cap, dtype=np.int64)
+        e_i = np.empty(cap, dtype=np.int64)
+        e_top = np.empty((cap, 2), dtype=np.int64)
+        ne = int(
+            k.plan_batch(enc.tokens, enc.offsets, self._store(), self._a, self._b, self._t,
+                         e_key, e_tok, e_q, e_i, e_top, q_sig, q_meta)
+        )  # fmt: skip
+        if ne < 0:
+            return None
+        order = np.argsort(e_key[:ne], kind="stable")  # token by token; queries in order
+        longest = int(enc.lengths().max()) if count else 0
+        words = np.empty(max(longest, 1), dtype=np.int32)
+        v = np.empty(max((longest + 63) // 64, 1), dtype=np.uint64)
+        res = np.zeros((count, 4), dtype=np.int64)
+        res[:, 0] = -1
+        k.join_batch(
+            order, e_tok, e_q, e_i, e_top, enc.tokens, enc.offsets, q_sig, q_meta,
+            self._store(), v, words, self._a, self._b, self._t, self._mul, res,
+        )  # fmt: skip
+        r0 = int(self._state[k.N_REC])
+        out_rec = np.full(count, -1, dtype=np.int64)
+        out_lcs = np.zeros(count, dtype=np.int64)
+        done = 0
+        while True:
+            done = k.settle_batch(enc.tokens, enc.offsets, done, r0, self._store(), v, words,
+                                  self._a, self._b, self._t, res, out_rec, out_lcs)  # fmt: skip
+            if done >= count:
+                return out_rec, out_lcs
+            m = int(enc.offsets[done + 1] - enc.offsets[done])
+            if k.fits(m, self._store()):
+                self._grow_pool(m)
+            else:
+                self._grow(m)
+
     def _matches(self, enc: Encoded, recs: np.ndarray, lcss: np.ndarray) -> list[Match | None]:
         offsets = self._rec_off
         out: list[Match | None] = []
@@ -482,7 +533,8 @@ class RougeIndex:
     ) -> list[Match | None]:
         """`accept_batch` for texts already encoded by this index (`encode(..., allocate=True)`),
         so a caller that primed the order with them does not tokenize twice."""
-        recs, lcss = self._run(enc, _kernels().ACCEPT)
+        joined = self._accept_joined(enc) if len(enc) >= JOIN_MIN else None
+        recs, lcss = joined if joined is not None else self._run(enc, _kernels().ACCEPT)
         for rec, key, text in zip(recs.tolist(), keys, texts, strict=True):
             if rec < 0:  # accepted: it became the next record, a later item may point at it
                 self._keys.append(key)

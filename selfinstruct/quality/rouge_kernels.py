@@ -21,6 +21,14 @@ The bounds are checked in two passes per posting list: a branch-free one over th
 postings (vectorized; it uses a lower bound of alpha), then an exact one over the survivors.
 Any fixed total order works; here a token's order key is fixed when it is first seen: its count
 in a priming sample when there is one (rare first), else "newer is rarer".
+
+A batch of greedy decisions (`plan_batch`, `join_batch`, `settle_batch`): the probe of query q
+finds the least (prefix position i in q, bucket of j, record) among the kept texts above the
+threshold, since a qualifying pair is always met at its first common token. So the batch is
+probed against the index as it was before it, entry by entry in the global token order (each
+posting list scanned by all the queries sharing its token in a row, from cache, and each query's
+entries in increasing i), then each query is compared in order with the texts the batch kept
+before it, directly, and the least of both answers is the one `probe` gives.
 """
 
 from __future__ import annotations
@@ -473,6 +481,242 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
     state[S_VISITED] += visited
     clear_masks(loc, words, rows)
     return best, best_lcs
+
+
+@njit(cache=True)
+def plan_batch(q_toks, q_off, store, a, b, t, e_key, e_tok, e_q, e_i, e_top, q_sig, q_meta):
+    """The probes of a batch against the index as it stands, as entries (query, prefix
+    position i, token), for `join_batch` to run token by token. Per query: its signature and
+    (known tokens, lo_n); per entry: the order key, top_n and top_j of position i (see
+    `probe`). Returns the entry count, or -1 when some occurrence token of the batch has no
+    id yet (an unprimed index: ids given out during the batch would reorder its tokens)."""
+    state, dup_next, occ, okey = store[0], store[5], store[6], store[7]
+    ne = 0
+    for q in range(q_off.shape[0] - 1):
+        x = q_toks[q_off[q] : q_off[q + 1]]
+        m = x.shape[0]
+        q_meta[q, 0] = 0
+        q_meta[q, 1] = 1 << 40
+        if m == 0:
+            continue
+        toks = rarest_first(occurrence_ids(x, dup_next, occ, state, 0), okey)
+        if count_unknown(toks):
+            return -1
+        px = prefix_len(m, a, b, t)
+        sx = np.empty(SIG_WORDS, dtype=np.uint64)
+        signature(toks, sx)
+        q_sig[q, 0] = sx[0]
+        q_sig[q, 1] = sx[1]
+        hi_n = m
+        while hi_n < state[N_MAXLEN] and need(m + hi_n + 1, a, b, t) <= m:
+            hi_n += 1
+        lo_n = hi_n + 1
+        for n in range(hi_n, 0, -1):
+            k = need(m + n, a, b, t)
+            if k > n or k > m:
+                break
+            lo_n = n
+        q_meta[q, 0] = m
+        q_meta[q, 1] = lo_n
+        top_n = hi_n
+        for i in range(px):
+            while top_n >= lo_n and i > m - need(m + top_n, a, b, t):
+                top_n -= 1
+            if top_n < lo_n:
+                break
+            e_key[ne] = order_key(toks[i], okey)
+            e_tok[ne] = toks[i]
+            e_q[ne] = q
+            e_i[ne] = i
+            e_top[ne, 0] = top_n
+            e_top[ne, 1] = top_n - need(m + top_n, a, b, t)
+            ne += 1
+    return ne
+
+
+@njit(cache=True)
+def verify(x, store, start, found, i, lo_n, top_n, v, words, a, b, t):
+    """Pass 2 of `probe` over the survivors sel[:found] of one posting list (no stamp: a
+    pair can be verified twice, which only costs time). Returns (record or -1, lcs)."""
+    state, rec_off, flat = store[0], store[1], store[2]
+    pool, sel, loc = store[9], store[13], store[14]
+    m = x.shape[0]
+    masks, rows = build_masks(x, loc, words)
+    best = -1
+    best_lcs = 0
+    for c in range(found):
+        word = pool[start + sel[c]]
+        y = word >> REC_SHIFT
+        n = (word >> LEN_SHIFT) & LEN_MAX
+        if n == LEN_MAX:
+            n = rec_off[y + 1] - rec_off[y]
+        if n < lo_n or n > top_n:
+            continue
+        k = need(m + n, a, b, t)
+        if i > m - k or (word & POS_MAX) > n - k:
+            continue
+        state[S_CANDIDATES] += 1
+        lcs = lcs_len(m, masks, loc, flat, rec_off[y], rec_off[y + 1], v)
+        if exceeds(lcs, m, n, a, b, t):
+            best = y
+            best_lcs = lcs
+            break
+    clear_masks(loc, words, rows)
+    return best, best_lcs
+
+
+@njit(cache=True)
+def join_batch(
+    order, e_tok, e_q, e_i, e_top, q_toks, q_off, q_sig, q_meta, store, v, words, a, b, t, mul, res
+):
+    """`probe` (first mode) of every query of a batch against the index as it stands, run
+    entry by entry in the global token order instead of query by query: the queries sharing
+    a token scan its posting list one after the other, while it is in cache (one query at a
+    time reads every list from memory). Per query, its entries come in increasing prefix
+    position, so skipping a query once found keeps `probe`'s answer: the first kept text in
+    (position, bucket, record) order. res[q] = (record or -1, lcs, position, bucket)."""
+    state, lists = store[0], store[8]
+    pool, pool_sig, pool_sig2, sel = store[9], store[10], store[11], store[13]
+    visited = 0
+    for idx in range(order.shape[0]):
+        e = order[idx]
+        q = e_q[e]
+        if res[q, 0] >= 0:
+            continue
+        tok = e_tok[e]
+        i = e_i[e]
+        top_n = e_top[e, 0]
+        top_j = e_top[e, 1]
+        m = q_meta[q, 0]
+        lo_n = q_meta[q, 1]
+        known = m
+        x0 = q_sig[q, 0]
+        x1 = q_sig[q, 1]
+        for bk in range(BUCKETS):
+            if BUCKET_LOW[bk] > top_j:
+                break
+            start = lists[tok, bk, START]
+            size = lists[tok, bk, LEN]
+            visited += size
+            # pass 1 of `probe` as a sum (no stores, so it vectorizes best): almost every
+            # list has no survivor, and only those that have one are scanned again
+            hits = 0
+            for e2 in range(size):
+                word = pool[start + e2]
+                n = (word >> LEN_SHIFT) & LEN_MAX
+                k = ((m + n) * mul + 0xFFFFFFFF) >> 32
+                y0 = pool_sig[start + e2]
+                y1 = pool_sig2[start + e2]
+                hits += (
+                    (n >= lo_n)
+                    & (n <= top_n)
+                    & ((word & POS_MAX) + k <= n)
+                    & (known - popcount(x0 & ~y0) - popcount(x1 & ~y1) >= k)
+                    & (n - popcount(y0 & ~x0) - popcount(y1 & ~x1) >= k)
+                ) | (n == LEN_MAX)
+            if hits == 0:
+                continue
+            found = 0
+            for e2 in range(size):
+                word = pool[start + e2]
+                n = (word >> LEN_SHIFT) & LEN_MAX
+                k = ((m + n) * mul + 0xFFFFFFFF) >> 32
+                y0 = pool_sig[start + e2]
+                y1 = pool_sig2[start + e2]
+                if (
+                    (n >= lo_n)
+                    & (n <= top_n)
+                    & ((word & POS_MAX) + k <= n)
+                    & (known - popcount(x0 & ~y0) - popcount(x1 & ~y1) >= k)
+                    & (n - popcount(y0 & ~x0) - popcount(y1 & ~x1) >= k)
+                ) | (n == LEN_MAX):
+                    sel[found] = e2
+                    found += 1
+            x = q_toks[q_off[q] : q_off[q + 1]]
+            y, lcs = verify(x, store, start, found, i, lo_n, top_n, v, words, a, b, t)
+            if y >= 0:
+                res[q, 0] = y
+                res[q, 1] = lcs
+                res[q, 2] = i
+                res[q, 3] = bk
+                break
+    state[S_VISITED] += visited
+
+
+@njit(cache=True)
+def first_common(xt, yt, okey):
+    """(i, j): positions of the first common token of two texts sorted by the global order."""
+    p = 0
+    r = 0
+    while p < xt.shape[0] and r < yt.shape[0]:
+        kx = order_key(xt[p], okey)
+        ky = order_key(yt[r], okey)
+        if kx == ky:
+            return p, r
+        if kx < ky:
+            p += 1
+        else:
+            r += 1
+    return -1, -1
+
+
+@njit(cache=True)
+def settle_batch(q_toks, q_off, q_from, r0, store, v, words, a, b, t, res, out_rec, out_lcs):
+    """The greedy decisions of a batch after `join_batch`: each query also against the texts
+    this batch kept before it (records r0..), by a direct scan (exact length window and
+    signature bounds, then the LCS), keeping the neighbour `probe` would have found first
+    over both: the least (prefix position of the first common token, its bucket in the kept
+    text, record). A query without one is added. Returns the next query to do (< count:
+    some array must grow first)."""
+    state, rec_off, flat, sigs, _, dup_next, occ, okey = store[:8]
+    loc = store[14]
+    count = q_off.shape[0] - 1
+    sx = np.empty(SIG_WORDS, dtype=np.uint64)
+    for q in range(q_from, count):
+        x = q_toks[q_off[q] : q_off[q + 1]]
+        m = x.shape[0]
+        if not fits(m, store):
+            return q
+        best = res[q, 0]
+        best_lcs = res[q, 1]
+        best_i = res[q, 2]
+        best_g = res[q, 3]
+        if m > 0 and state[N_REC] > r0:
+            xt = rarest_first(occurrence_ids(x, dup_next, occ, state, 0), okey)
+            signature(xt, sx)
+            masks, rows = build_masks(x, loc, words)
+            for y in range(r0, state[N_REC]):
+                n = rec_off[y + 1] - rec_off[y]
+                k = need(m + n, a, b, t)
+                if k > n or k > m:
+                    continue
+                y0 = sigs[y, 0]
+                y1 = sigs[y, 1]
+                if m - popcount(sx[0] & ~y0) - popcount(sx[1] & ~y1) < k:
+                    continue
+                if n - popcount(y0 & ~sx[0]) - popcount(y1 & ~sx[1]) < k:
+                    continue
+                state[S_CANDIDATES] += 1
+                lcs = lcs_len(m, masks, loc, flat, rec_off[y], rec_off[y + 1], v)
+                if not exceeds(lcs, m, n, a, b, t):
+                    continue
+                yt = rarest_first(
+                    occurrence_ids(flat[rec_off[y] : rec_off[y + 1]], dup_next, occ, state, 0),
+                    okey,
+                )
+                i, j = first_common(xt, yt, okey)
+                g = bucket(j)
+                if best < 0 or i < best_i or (i == best_i and g < best_g):
+                    best = y
+                    best_lcs = lcs
+                    best_i = i
+                    best_g = g
+            clear_masks(loc, words, rows)
+        if best < 0 and not add_record(x, store, a, b, t):
+            return q
+        out_rec[q] = best
+        out_lcs[q] = best_lcs
+    return count
 
 
 @njit(cache=True)
