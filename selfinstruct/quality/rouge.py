@@ -490,13 +490,8 @@ class RougeIndex:
         self._keys.append(key)
         self._texts.append(text)
 
-    def add_many(self, items: Sequence[tuple[str, str]]) -> None:
-        """`add` for many (text, key) pairs in one call."""
-        enc = self.encode((text for text, _ in items), allocate=True)
-        self.add_encoded(enc, [key for _, key in items], [text for text, _ in items])
-
     def add_encoded(self, enc: Encoded, keys: Sequence[str], texts: Sequence[str]) -> None:
-        """`add_many` for texts already encoded by this index (`encode(..., allocate=True)`)."""
+        """`add` for many texts already encoded by this index (`encode(..., allocate=True)`)."""
         self._run(enc, _kernels().ADD)
         self._keys.extend(keys)
         self._texts.extend(texts)
