@@ -128,7 +128,10 @@ def test_rpm_spreads_requests_evenly(fake_teacher):
     asyncio.run(go())
     times = sorted(entry["time"] for entry in fake_teacher.requests)
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.08, gaps  # not a burst
+    # not a burst (a burst arrives within milliseconds); the server's clock reads arrivals, so
+    # one late arrival on a loaded machine shortens the next gap (seen: 0.074 s): half a slot
+    assert min(gaps) >= 0.05, gaps
+    assert times[-1] - times[0] >= 0.45, gaps  # 6 requests take 5 slots, however they jitter
 
 
 def test_429_cools_everyone_down(fake_teacher):
