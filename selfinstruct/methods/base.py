@@ -46,6 +46,8 @@ class UnitWorkload:
     prompt_tokens: float
     completion_tokens: float
     records: float
+    #: tokens of the document text a unit's records are made from (the judge is shown it)
+    source_tokens: float = 0.0
 
 
 @dataclass
@@ -108,6 +110,11 @@ class Method(ABC):
     def screen_filters(self, defaults: Sequence[Filter]) -> list[Filter]:
         """The filters applied in the ordered screening stage."""
         return list(defaults)
+
+    def source_text(self, candidate: Candidate) -> str | None:
+        """The document text a candidate was made from (the judge is shown it and asked
+        whether the answer is supported by it); None for tasks made from seeds alone."""
+        return None
 
     async def expand(self, index: int, teacher: Teacher, batch: UnitOutput) -> UnitOutput:
         """Turn screened candidates into records (more requests if the method needs them)."""

@@ -15,6 +15,7 @@ from selfinstruct.documents.corpus import Corpus
 from selfinstruct.methods.alpaca import AlpacaMethod
 from selfinstruct.methods.base import (
     ASSUMED_ACCEPTANCE,
+    CHARS_PER_TOKEN,
     UnitOutput,
     UnitWorkload,
     approx_tokens,
@@ -90,23 +91,27 @@ class GroundedMethod(AlpacaMethod):
         unit.rejections.extend(Rejection.of(c, "over_records_per_chunk", index) for c in extra)
         return unit
 
-    def _chunk_of(self, candidate: Candidate) -> str | None:
+    def source_text(self, candidate: Candidate) -> str | None:
+        """The chunk a candidate was asked about: what the grounding check reads and the
+        judge is shown."""
         if candidate.document is None or not 0 <= candidate.request_index < len(self.corpus):
             return None
         return self.corpus.chunk(candidate.request_index).text
 
     def screen_filters(self, defaults: Sequence[Filter]) -> list[Filter]:
-        return [*defaults, Ungrounded(self._chunk_of)]
+        return [*defaults, Ungrounded(self.source_text)]
 
     def workload(self, max_tokens: int) -> UnitWorkload:
         """One request of the rendered prompt's size (its chunk included), answered with
         `records_per_chunk` tasks as long as the seeds', of which the assumed share is kept."""
         sample = range(min(8, len(self.corpus)))
         prompts = [approx_tokens(self.build_request(i)[0]) for i in sample]
+        chunks = [len(self.corpus.chunk(i).text) / CHARS_PER_TOKEN for i in sample]
         answer = sum(task_tokens(t) for t in self.seeds) / len(self.seeds)
         return UnitWorkload(
             requests=1,
             prompt_tokens=sum(prompts) / len(prompts),
             completion_tokens=min(max_tokens, self.records_per_chunk * answer),
             records=self.records_per_chunk * ASSUMED_ACCEPTANCE,
+            source_tokens=sum(chunks) / len(chunks),
         )

@@ -424,7 +424,7 @@ class Generation:
         resume asks again, from the cache); with --min-score, low scores are rejections."""
         assert self.judge is not None
         kept, rejected, grading = await judge_candidates(
-            self.judge, index, unit.candidates, self.min_score
+            self.judge, index, unit.candidates, self.min_score, self.method.source_text
         )
         unit.candidates = kept
         unit.rejections.extend(rejected)
