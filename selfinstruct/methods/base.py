@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from selfinstruct.methods.quota import GroupQuota
 from selfinstruct.quality.filters import Filter
 from selfinstruct.schemas import Candidate, Rejection, SeedTask
 from selfinstruct.teachers.client import Completion, Teacher, TeacherRequest
@@ -65,6 +66,8 @@ class UnitOutput:
     #: the judge's requests and tokens for this unit (`--judge`), kept apart from the
     #: generation's: another model may judge, at another price
     judge_usage: Counter[str] = field(default_factory=Counter)
+    #: not asked, or its answer set aside: its group had given its quota (`GroupQuota`)
+    skipped: bool = False
 
     def count(self, completion: Completion) -> None:
         """Add one teacher answer's usage (fresh or replayed: each unit's answers are paid once)."""
@@ -85,6 +88,8 @@ class Method(ABC):
     #: units this method can make at most (None: no end). `--documents`: one unit a chunk, so
     #: a run ends when the chunks are used, whatever the target.
     max_units: int | None = None
+    #: a cap on the tasks of a group of units (`--records-per-document`), or None
+    quota: GroupQuota | None = None
     #: why a run ends when `max_units` are used (the stop line the user reads)
     exhausted: str = ""
 

@@ -26,6 +26,7 @@ from selfinstruct.methods.prompts_documents import (
     render_document_completion,
     render_document_prompt,
 )
+from selfinstruct.methods.quota import GroupQuota
 from selfinstruct.quality.filters import Filter
 from selfinstruct.quality.grounding import Ungrounded
 from selfinstruct.schemas import Candidate, Rejection, SeedTask
@@ -41,6 +42,7 @@ class GroundedMethod(AlpacaMethod):
         seed: int,
         corpus: Corpus,
         records_per_chunk: int = 5,
+        records_per_document: int | None = None,
         num_demonstrations: int = 3,
         topic: str | None = None,
         profile: TeacherProfile | None = None,
@@ -57,10 +59,19 @@ class GroundedMethod(AlpacaMethod):
         self.records_per_chunk = records_per_chunk
         self.max_units = len(corpus)
         self.expected_yield = max(0.5, records_per_chunk * ASSUMED_ACCEPTANCE)
+        cap = ""
+        if records_per_document is not None:
+            # a document that gave its records is not asked again: its chunks are skipped
+            self.quota = GroupQuota(records_per_document, self._document_of)
+            cap = f" and {records_per_document} a document"
         self.exhausted = (
             f"every chunk of the documents was used ({len(corpus)} chunks, at most "
-            f"{records_per_chunk} records each); add documents or raise --records-per-chunk"
+            f"{records_per_chunk} records each{cap}); add documents or raise "
+            f"--records-per-chunk{' or --records-per-document' if cap else ''}"
         )
+
+    def _document_of(self, index: int) -> str:
+        return self.corpus.chunk(index).span.sha256
 
     def dedup_text(self, instruction: str, input_text: str) -> str:
         """Instruction and input: "Summarise the text below." over two passages is two

@@ -21,9 +21,10 @@ from datetime import UTC, datetime
 
 from selfinstruct.errors import BudgetExceeded, TeacherError, is_deferred, is_fatal
 from selfinstruct.methods.base import Method, UnitOutput
+from selfinstruct.methods.quota import OVER_RECORDS_PER_DOCUMENT
 from selfinstruct.quality.chain import default_filters, first_reason
 from selfinstruct.quality.filters import Filter
-from selfinstruct.quality.judge import Judge, judge_candidates
+from selfinstruct.quality.judge import QUESTIONS, Judge, judge_candidates
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.schemas import (
@@ -40,8 +41,10 @@ from selfinstruct.teachers.client import Teacher
 #: Rejections of tasks that passed screening (they joined the dedup pool) but gave no record.
 POOL_REASONS = frozenset(
     {"no_valid_instances", "over_target", "classification_unparseable", "conflicting_instances"}
-    | {"task_request_failed"}
+    | {"task_request_failed", OVER_RECORDS_PER_DOCUMENT}
 )
+#: rejections of tasks that had passed screening: what a method's quota counted
+SCREENED_REASONS = POOL_REASONS | {f"judge:{q.name}" for q in QUESTIONS}
 
 
 def now_iso() -> str:
@@ -200,9 +203,14 @@ class Generation:
     def _restore(self) -> None:
         """Reload what earlier sessions committed: the dedup pool and the counters."""
         key = self.method.dedup_text
+        screened: list[int] = []
         for record in self.store.accepted_records():
             self.state.accepted += 1
+            screened.append(record.request_index)
             self._join_pool(record.request_index, key(record.instruction, record.input), record.id)
+        if self.method.quota is not None:
+            screened += [r.request_index for r in self.store.rejections(SCREENED_REASONS)]
+            self.method.quota.restore(screened)
         for rejection in self.store.rejections(POOL_REASONS):
             text = key(rejection.instruction, rejection.input)
             self._join_pool(rejection.request_index, text, rejection.detail or "")
@@ -240,7 +248,13 @@ class Generation:
 
     # -- screening (ordered) ----------------------------------------------------------------
     def _screen(self, index: int, unit: UnitOutput) -> UnitOutput:
-        """Filters, exact duplicates, then one batched ROUGE-L query against the pool."""
+        """Filters, exact duplicates, then one batched ROUGE-L query against the pool (and
+        the method's quota: a unit whose group is full is set aside, as if not asked)."""
+        if self.method.quota is not None and self.method.quota.full(index):
+            return UnitOutput(
+                prompt_tokens=unit.prompt_tokens, completion_tokens=unit.completion_tokens,
+                requests=unit.requests, skipped=True,
+            )  # fmt: skip
         kept: list[Candidate] = []
         in_batch: set[str] = set()
         for candidate in unit.candidates:
@@ -290,6 +304,12 @@ class Generation:
             self.generated.append((index, candidate.instruction))
             survivors.append(candidate)
         unit.candidates = survivors
+        quota = self.method.quota
+        if quota is not None:
+            unit.candidates, over = quota.admit(index, survivors)
+            unit.rejections += [
+                Rejection.of(c, quota.reason, index, detail=c.pool_key) for c in over
+            ]
         return unit
 
     # -- committing (ordered) ---------------------------------------------------------------
@@ -364,7 +384,7 @@ class Generation:
         if state.judge:
             totals["judge"] = dict(state.judge)
         self.store.commit(index, accepted, unit.rejections, totals=totals)
-        if self.guard is not None:
+        if self.guard is not None and not unit.skipped:
             reasons = Counter(item.reason for item in unit.rejections)
             attempts, failed_attempts = self._attempts_since_last()
             verdict = self.guard.observe(
@@ -382,8 +402,12 @@ class Generation:
             # sorted, so a resumed run (which rebuilds the list) shows the same demonstrations
             generated = [text for unit, text in sorted(self.generated) if unit <= index - lag]
         failure: BaseException | None = None
+        quota = self.method.quota
         try:
-            unit = await self.method.fetch(index, self.teacher, generated)
+            if quota is not None and quota.full(index):
+                unit = UnitOutput(skipped=True)  # its group is full: no need to ask
+            else:
+                unit = await self.method.fetch(index, self.teacher, generated)
             unit.parsed = len(unit.candidates)
         except TeacherError as exc:
             if is_fatal(exc):
