@@ -72,6 +72,8 @@ class GenerateConfig(BaseModel):
     documents: list[Path] = Field(default_factory=list)
     #: `--documents`: tasks asked of one chunk, and the most records it gives
     records_per_chunk: int = Field(default=5, ge=1, le=50)
+    #: `--documents`: the most records one document gives (None: no cap)
+    records_per_document: int | None = Field(default=None, ge=1)
     #: `--documents`: chunk size in tokens (None: sized for the teacher profile's context)
     chunk_tokens: int | None = Field(default=None, ge=64)
     # quality

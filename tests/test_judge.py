@@ -20,7 +20,8 @@ from selfinstruct.run.estimate import estimate
 from selfinstruct.schemas import AcceptedRecord
 from selfinstruct_testing.generator import TaskGenerator
 
-NAMES = [q.name for q in QUESTIONS]
+ASKED = tuple(q for q in QUESTIONS if not q.needs_document)
+NAMES = [q.name for q in ASKED]
 PRICES = {"fake-teacher": {"input": 0.15, "output": 0.60}}
 
 
@@ -42,7 +43,7 @@ def verdict(n: int, **scores: int) -> dict:
 # -- parsing verdicts ---------------------------------------------------------------------------
 def test_valid_verdicts_parse_also_fenced_and_with_float_scores():
     text = "```json\n" + json.dumps({"verdicts": [verdict(1), verdict(2, output=2.0)]}) + "\n```"
-    grades, problem = parse_verdicts(text, 2, QUESTIONS, "m")
+    grades, problem = parse_verdicts(text, 2, ASKED, "m")
     assert problem is None
     assert grades[1] is not None and grades[1].scores["output"] == 2
     assert grades[0] is not None and grades[0].model == "m"
@@ -60,7 +61,7 @@ def test_valid_verdicts_parse_also_fenced_and_with_float_scores():
     ],
 )
 def test_malformed_verdicts_are_named_and_never_graded(text, problem, valid):
-    grades, found = parse_verdicts(text, 2, QUESTIONS, "m")
+    grades, found = parse_verdicts(text, 2, ASKED, "m")
     assert found is not None and problem in found
     assert sum(g is not None for g in grades) == valid
 
@@ -69,7 +70,7 @@ def test_reasons_are_one_bounded_line_without_control_characters():
     reason = "bad\x1b[31m\n" + "x" * 1000
     text = json.dumps({"verdicts": [{"record": 1, **{q: {"score": 3, "reason": reason}
                                                      for q in NAMES}}]})  # fmt: skip
-    grades, _ = parse_verdicts(text, 1, QUESTIONS, "m")
+    grades, _ = parse_verdicts(text, 1, ASKED, "m")
     assert grades[0] is not None
     kept = grades[0].reasons["output"]
     assert "\n" not in kept and "\x1b" not in kept and len(kept) <= 300
@@ -78,11 +79,13 @@ def test_reasons_are_one_bounded_line_without_control_characters():
 def test_a_document_question_is_one_more_line_and_asked_only_with_a_document():
     from selfinstruct.quality.judge import JudgeItem, questions_for
 
-    questions = (*QUESTIONS, Question("supported", "Is it supported by the document?", True))
+    questions = (*QUESTIONS, Question("cited", "Does it cite the document?", True))
     plain, sourced = JudgeItem("Do x.", "", "y"), JudgeItem("Do x.", "", "y", document="D")
     assert [q.name for q in questions_for(plain, questions)] == NAMES
-    assert [q.name for q in questions_for(sourced, questions)] == [*NAMES, "supported"]
-    assert "Document: D" in render_prompt([sourced], questions_for(sourced, questions))
+    assert [q.name for q in questions_for(sourced, questions)] == [*NAMES, "supported", "cited"]
+    assert "<document>\nD\n</document>" in render_prompt([sourced], questions_for(sourced))
+    other = JudgeItem("Do z.", "", "w", document="E")
+    assert "Document: E" in render_prompt([sourced, other], questions_for(sourced))
 
 
 # -- generate --judge ---------------------------------------------------------------------------

@@ -71,6 +71,7 @@ from selfinstruct.cli.app import handle_errors, main
     ".jsonl): one chunk a request, records name their document and chunk.",
 )
 @click.option("--records-per-chunk", type=int, help="--documents: tasks asked of a chunk [5].")
+@click.option("--records-per-document", type=int, help="--documents: cap on a document's records.")
 @click.option("--chunk-tokens", type=int, help="--documents: chunk size [fits the profile].")
 @click.option("--rouge-threshold", type=float, help="Near-duplicate ROUGE-L threshold [0.7].")
 @click.option(

@@ -4,7 +4,8 @@ Each reader gets the file's bytes (read once, bounded by `MAX_DOCUMENT_BYTES`, s
 is refused before it is read) and returns the text the chunker splits. HTML goes through
 selectolax (a real parser, the `documents` extra) and falls back to the standard library's
 `html.parser`; PDF needs pypdf (same extra). A `.jsonl` document is one text per line, from
-its `text` field.
+its `text` field. Page chrome (menus, cookie notices, running headers, page numbers) is
+dropped on the way (`boilerplate`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from selfinstruct.datafile import decode_text, read_bytes
+from selfinstruct.documents.boilerplate import CONTENT_TAGS, chrome_element, strip_running_lines
 from selfinstruct.errors import SeedFileError
 
 #: The largest document read (its text is held while it is chunked; the corpus streams the
@@ -105,39 +107,73 @@ def _html(path: Path, raw: bytes, notes: list[str]) -> str:
             notes.append(HTML_FALLBACK_HINT)
         return _stdlib_html_text(text)
     tree = LexborHTMLParser(text)
-    for node in tree.css(", ".join(sorted(_SKIPPED))):
+    root = tree.body or tree.root
+    main = tree.css_first("main, [role=main]")
+    if main is not None and sum(ch.isalpha() for ch in main.text()) >= MIN_LETTERS:
+        root = main  # the page says where its content is
+    if root is None:
+        return ""
+    chrome = []
+    stack = [(child, False) for child in root.iter()]
+    while stack:
+        node, in_content = stack.pop()
+        if chrome_element(node.tag or "", node.attributes, in_content):
+            chrome.append(node)  # its descendants go with it
+            continue
+        inside = in_content or node.tag in CONTENT_TAGS
+        stack.extend((child, inside) for child in node.iter())
+    for node in chrome:
         node.decompose()
-    for node in tree.css(", ".join(sorted(_BLOCKS))):
+    for node in root.css(", ".join(sorted(_BLOCKS))):
         node.insert_after("\n")  # a block ends its line; inline markup does not
-    body = tree.body or tree.root
-    return body.text(separator="") if body is not None else ""
+    return root.text(separator="")
 
 
-#: Elements whose text is not the document's.
-_SKIPPED = frozenset({"script", "style", "noscript", "template", "svg", "head"})
 #: Elements that end a line of text.
 _BLOCKS = frozenset(
     {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article"}
     | {"pre", "blockquote", "dd", "dt", "table", "ul", "ol", "header", "footer", "title"}
 )
+#: Elements with no end tag (the standard library's parser sees no end of them).
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+    | {"track", "wbr"}
+)
 
 
 class _TextOnly(HTMLParser):
+    """The text outside page chrome (`chrome_element`), for a machine without selectolax."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self.skipping = 0
+        self.skipping: list[str] = []  # the chrome element being skipped, and those in it
+        self.content = 0  # open `article`/`main` elements
 
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        if tag in _SKIPPED:
-            self.skipping += 1
-        elif tag in _BLOCKS:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            if tag == "br" and not self.skipping:
+                self.parts.append("\n")
+            return
+        if self.skipping:
+            if tag == self.skipping[0]:
+                self.skipping.append(tag)  # the same kind nested: its end is not ours
+            return
+        if chrome_element(tag, dict(attrs), self.content > 0):
+            self.skipping.append(tag)
+            return
+        self.content += tag in CONTENT_TAGS
+        if tag in _BLOCKS:
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in _BLOCKS:
+        if self.skipping:
+            if tag == self.skipping[0]:
+                self.skipping.pop()
+            return
+        if tag in CONTENT_TAGS:
+            self.content = max(0, self.content - 1)
+        if tag in _BLOCKS:
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
@@ -165,7 +201,8 @@ def _pdf(path: Path, raw: bytes, notes: list[str]) -> str:
         reader = pypdf.PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError(path, None, "encrypted PDF (decrypt it first)")
-        return "\n\n".join(page.extract_text() or "" for page in reader.pages)
+        pages = [page.extract_text() or "" for page in reader.pages]
+        return "\n\n".join(strip_running_lines(pages))
     except DocumentError:
         raise
     except Exception as exc:  # pypdf raises many kinds on damaged files

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from selfinstruct.methods.gbnf import cut_by_grammar
+from selfinstruct.methods.quota import GroupQuota
 from selfinstruct.quality.filters import Filter
 from selfinstruct.schemas import Candidate, Rejection, SeedTask
 from selfinstruct.teachers.client import Completion, Teacher, TeacherRequest
@@ -61,6 +62,8 @@ class UnitWorkload:
     prompt_tokens: float
     completion_tokens: float
     records: float
+    #: tokens of the document text a unit's records are made from (the judge is shown it)
+    source_tokens: float = 0.0
 
 
 @dataclass
@@ -78,6 +81,8 @@ class UnitOutput:
     #: the judge's requests and tokens for this unit (`--judge`), kept apart from the
     #: generation's: another model may judge, at another price
     judge_usage: Counter[str] = field(default_factory=Counter)
+    #: not asked, or its answer set aside: its group had given its quota (`GroupQuota`)
+    skipped: bool = False
 
     #: the prompt the candidates answer (`request_text`) and the material it shows
     #: (demonstrations, a passage), for the prompt-echo check; "" when a method sets none
@@ -103,6 +108,8 @@ class Method(ABC):
     #: units this method can make at most (None: no end). `--documents`: one unit a chunk, so
     #: a run ends when the chunks are used, whatever the target.
     max_units: int | None = None
+    #: a cap on the tasks of a group of units (`--records-per-document`), or None
+    quota: GroupQuota | None = None
     #: why a run ends when `max_units` are used (the stop line the user reads)
     exhausted: str = ""
     #: answers are held by a GBNF grammar of `gbnf`: a field that reached the grammar's
@@ -150,6 +157,11 @@ class Method(ABC):
     def screen_filters(self, defaults: Sequence[Filter]) -> list[Filter]:
         """The filters applied in the ordered screening stage."""
         return list(defaults)
+
+    def source_text(self, candidate: Candidate) -> str | None:
+        """The document text a candidate was made from (the judge is shown it and asked
+        whether the answer is supported by it); None for tasks made from seeds alone."""
+        return None
 
     async def expand(self, index: int, teacher: Teacher, batch: UnitOutput) -> UnitOutput:
         """Turn screened candidates into records (more requests if the method needs them)."""

@@ -15,6 +15,7 @@ from selfinstruct.documents.corpus import Corpus
 from selfinstruct.methods.alpaca import AlpacaMethod
 from selfinstruct.methods.base import (
     ASSUMED_ACCEPTANCE,
+    CHARS_PER_TOKEN,
     UnitOutput,
     UnitWorkload,
     approx_tokens,
@@ -25,6 +26,7 @@ from selfinstruct.methods.prompts_documents import (
     render_document_completion,
     render_document_prompt,
 )
+from selfinstruct.methods.quota import GroupQuota
 from selfinstruct.quality.filters import Filter
 from selfinstruct.quality.grounding import Ungrounded
 from selfinstruct.schemas import Candidate, Rejection, SeedTask
@@ -40,6 +42,7 @@ class GroundedMethod(AlpacaMethod):
         seed: int,
         corpus: Corpus,
         records_per_chunk: int = 5,
+        records_per_document: int | None = None,
         num_demonstrations: int = 3,
         topic: str | None = None,
         profile: TeacherProfile | None = None,
@@ -57,10 +60,19 @@ class GroundedMethod(AlpacaMethod):
         self.no_input_share = 0.0  # a chunk's tasks work on its passages: no input-less units
         self.max_units = len(corpus)
         self.expected_yield = max(0.5, records_per_chunk * ASSUMED_ACCEPTANCE)
+        cap = ""
+        if records_per_document is not None:
+            # a document that gave its records is not asked again: its chunks are skipped
+            self.quota = GroupQuota(records_per_document, self._document_of)
+            cap = f" and {records_per_document} a document"
         self.exhausted = (
             f"every chunk of the documents was used ({len(corpus)} chunks, at most "
-            f"{records_per_chunk} records each); add documents or raise --records-per-chunk"
+            f"{records_per_chunk} records each{cap}); add documents or raise "
+            f"--records-per-chunk{' or --records-per-document' if cap else ''}"
         )
+
+    def _document_of(self, index: int) -> str:
+        return self.corpus.chunk(index).span.sha256
 
     def dedup_text(self, instruction: str, input_text: str) -> str:
         """Instruction and input: "Summarise the text below." over two passages is two
@@ -95,23 +107,27 @@ class GroundedMethod(AlpacaMethod):
         unit.rejections.extend(Rejection.of(c, "over_records_per_chunk", index) for c in extra)
         return unit
 
-    def _chunk_of(self, candidate: Candidate) -> str | None:
+    def source_text(self, candidate: Candidate) -> str | None:
+        """The chunk a candidate was asked about: what the grounding check reads and the
+        judge is shown."""
         if candidate.document is None or not 0 <= candidate.request_index < len(self.corpus):
             return None
         return self.corpus.chunk(candidate.request_index).text
 
     def screen_filters(self, defaults: Sequence[Filter]) -> list[Filter]:
-        return [*defaults, Ungrounded(self._chunk_of)]
+        return [*defaults, Ungrounded(self.source_text)]
 
     def workload(self, max_tokens: int) -> UnitWorkload:
         """One request of the rendered prompt's size (its chunk included), answered with
         `records_per_chunk` tasks as long as the seeds', of which the assumed share is kept."""
         sample = range(min(8, len(self.corpus)))
         prompts = [approx_tokens(self.build_request(i)[0]) for i in sample]
+        chunks = [len(self.corpus.chunk(i).text) / CHARS_PER_TOKEN for i in sample]
         answer = sum(task_tokens(t) for t in self.seeds) / len(self.seeds)
         return UnitWorkload(
             requests=1,
             prompt_tokens=sum(prompts) / len(prompts),
             completion_tokens=min(max_tokens, self.records_per_chunk * answer),
             records=self.records_per_chunk * ASSUMED_ACCEPTANCE,
+            source_tokens=sum(chunks) / len(chunks),
         )

@@ -1,12 +1,18 @@
-"""`ungrounded`: a document task whose output is not drawn from its chunk.
+"""`ungrounded`: a document task that is not drawn from its chunk.
 
-A cheap textual check, run before any judge: the output's content words (no stop words, at
-least three letters, or any number) are looked up, by their first four letters so "regulated"
-finds "regulation", in the chunk, the task's input and its instruction. An output of a few
-words is left alone (a label, a yes/no, a name); a longer one whose words are mostly absent
-says something the document does not, and is dropped. It cannot see a contradiction made of
-the document's own words ("not" moved): that is the judge's fourth question, "is the answer
-supported by the document?" (`SUPPORT_QUESTION`), asked when `--judge` is on.
+A cheap textual check, run before any judge, on content words (no stop words, at least three
+letters, or any number) compared by their first four letters, so "regulated" finds
+"regulation". A task is dropped, first reason first, when
+- `ungrounded:input`: its input is mostly words the chunk does not hold (a task that works on
+  a passage quotes it; an input made up is no part of the document);
+- `ungrounded`: its output has six or more content words and under half of them are in the
+  chunk, the input or the instruction (a label, a yes/no or a name is too short to tell);
+- `ungrounded:instruction`: it has no input and not one content word of its instruction is
+  in the chunk (a question about something else; "Summarise the passage" without the passage
+  is no task at all once the record stands alone).
+It cannot see a contradiction made of the document's own words ("not" moved): that is the
+judge's fourth question, "is the answer supported by the document?" (`SUPPORT_QUESTION`),
+asked when `--judge` is on.
 """
 
 from __future__ import annotations
@@ -58,8 +64,31 @@ def supported_share(output: str, evidence: str) -> float | None:
     return sum(word in found for word in words) / len(words)
 
 
+def found_share(text: str, found: set[str]) -> float | None:
+    """Share of `text`'s content words in `found` (stems); None when it has none."""
+    words = content_stems(text)
+    return sum(word in found for word in words) / len(words) if words else None
+
+
+def ungrounded_reason(
+    instruction: str, input_text: str, output: str, chunk: str,
+    threshold: float = MIN_SUPPORTED_SHARE,
+) -> str | None:  # fmt: skip
+    """Why a task is not drawn from `chunk` (see the module's docstring), or None."""
+    found = set(content_stems(chunk))
+    quoted = found_share(input_text, found)
+    if quoted is not None and quoted < threshold:
+        return "ungrounded:input"
+    share = supported_share(output, f"{chunk}\n{input_text}\n{instruction}")
+    if share is not None and share < threshold:
+        return "ungrounded"
+    if quoted is None and found_share(instruction, found) == 0.0:
+        return "ungrounded:instruction"
+    return None
+
+
 class Ungrounded(Filter):
-    """Drops a document task whose output is mostly words its chunk and input do not hold.
+    """Drops a document task not drawn from its chunk (input, output or instruction).
     `chunk_of` gives the chunk text a candidate was asked about (None: not a document task)."""
 
     def __init__(
@@ -72,6 +101,6 @@ class Ungrounded(Filter):
         chunk = self.chunk_of(candidate)
         if chunk is None:
             return None
-        evidence = f"{chunk}\n{candidate.input}\n{candidate.instruction}"
-        share = supported_share(candidate.output, evidence)
-        return "ungrounded" if share is not None and share < self.threshold else None
+        return ungrounded_reason(
+            candidate.instruction, candidate.input, candidate.output, chunk, self.threshold
+        )

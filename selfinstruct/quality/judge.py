@@ -2,12 +2,13 @@
 
 The questions are those of the Self-Instruct paper's audit (is the instruction a valid,
 self-contained task; is the input appropriate; is the output a correct, complete answer),
-kept as data in `QUESTIONS`, so a question that applies only to some records (a record made
-from a document chunk: is the answer supported by it?) is one more `Question` line. A
-request grades several records at once (`batch` records: the rubric is sent once, not once
-per record). Answers are asked as structured output (`response_format` json_schema) where
-the server takes it, else as plain JSON by the prompt alone; a server that refuses
-`response_format` switches the judge to the plain prompt for the rest of the run.
+kept as data in `QUESTIONS`; the fourth, `supported` ("is the answer supported by the
+document?"), is asked only of a record made from a document chunk (`--documents`), with
+that chunk shown once above the records it made. A request grades several records at once
+(`batch` records: the rubric and the chunk are sent once, not once per record). Answers
+are asked as structured output (`response_format` json_schema) where the server takes it,
+else as plain JSON by the prompt alone; a server that refuses `response_format` switches
+the judge to the plain prompt for the rest of the run.
 
 A verdict that does not parse, misses a record or a question, or gives a score outside 1-5
 gets one repair request (the judge's answer and what was wrong with it); a record still
@@ -21,11 +22,12 @@ import asyncio
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from selfinstruct.errors import TeacherError, TeacherHTTPError, is_fatal
+from selfinstruct.quality.grounding import SUPPORT_QUESTION
 from selfinstruct.schemas import CONTROL_CHARS, Candidate, JudgeScores, Rejection
 from selfinstruct.teachers.client import Teacher, TeacherRequest
 
@@ -75,7 +77,12 @@ QUESTIONS: tuple[Question, ...] = (
         "Is the output a correct and complete answer to the instruction and input (not "
         "truncated, not a refusal, no made-up facts)?",
     ),
-    # Question("supported", "Is every claim of the output supported by the document?", True),
+    Question(
+        "supported",
+        f"{SUPPORT_QUESTION.removesuffix('?')} (everything the output states is said in or "
+        "follows from the document; nothing in it contradicts the document)?",
+        needs_document=True,
+    ),
 )
 
 
@@ -141,7 +148,8 @@ def _field(text: str) -> str:
 
 
 def render_prompt(items: Sequence[JudgeItem], questions: Sequence[Question]) -> str:
-    """The user message: the questions, the answer's JSON shape, then the records."""
+    """The user message: the questions, the answer's JSON shape, then the records. Records
+    made from one document (a unit's records share its chunk) are shown below it, once."""
     lines = [HEADER.format(n=len(items))]
     lines.append(
         f"Give each question a score from {MIN_SCORE} (no) to {MAX_SCORE} (yes) and a "
@@ -153,9 +161,14 @@ def render_prompt(items: Sequence[JudgeItem], questions: Sequence[Question]) -> 
         'Answer with JSON only: {"verdicts": [' + json.dumps(example) + ", ...]}, one verdict "
         "per record, in order, with its record number."
     )
+    shared = {item.document for item in items}
+    common = shared.pop() if len(shared) == 1 else None
+    if common is not None:
+        lines += ["", "Every record below was made from this document:",
+                  f"<document>\n{_field(common)}\n</document>"]  # fmt: skip
     for number, item in enumerate(items, 1):
         lines += ["", f"### Record {number}"]
-        if item.document is not None:
+        if item.document is not None and common is None:
             lines.append(f"Document: {_field(item.document)}")
         lines.append(f"Instruction: {_field(item.instruction)}")
         lines.append(f"Input: {_field(item.input) if item.input else '(none)'}")
@@ -335,10 +348,11 @@ class Judge:
         A request that fails after its retries leaves its records unjudged; errors no
         other request can avoid (a refused key, a request cap, a pending batch) are raised."""
         grading = Grading(grades=[None] * len(items))
-        groups: dict[tuple[str, ...], list[int]] = {}
+        # a batch asks one set of questions about records of one document (shown once)
+        groups: dict[tuple[tuple[str, ...], str | None], list[int]] = {}
         for position, item in enumerate(items):
             names = tuple(q.name for q in questions_for(item, self.questions))
-            groups.setdefault(names, []).append(position)
+            groups.setdefault((names, item.document), []).append(position)
         batches = [
             positions[start : start + self.batch]
             for positions in groups.values()
@@ -371,27 +385,42 @@ def lowest(grade: JudgeScores, min_score: int) -> tuple[str, int] | None:
 
 
 def judge_workload(
-    records: float, record_tokens: float, batch: int, questions: int = len(QUESTIONS)
+    records: float, record_tokens: float, batch: int, document_tokens: float = 0.0
 ) -> tuple[float, float, float]:
     """(requests, prompt tokens, completion tokens) of judging `records` records of about
-    `record_tokens` tokens each, `batch` a request, no repairs: what `--dry-run` adds."""
+    `record_tokens` tokens each, `batch` a request, no repairs: what `--dry-run` adds.
+    `document_tokens`: the chunk the records were made from, shown once a request, which
+    adds the `supported` question."""
     if records <= 0:
         return 0.0, 0.0, 0.0
+    asked = [q for q in QUESTIONS if document_tokens > 0 or not q.needs_document]
+    questions = len(asked)
     requests = math.ceil(records / max(1, batch))
-    rubric = len(SYSTEM + render_prompt([], QUESTIONS[:questions])) / 4 + 16
+    rubric = len(SYSTEM + render_prompt([], asked)) / 4 + 16
+    if document_tokens > 0:
+        rubric += document_tokens + 12
     prompt = requests * rubric + records * (record_tokens + 12)
     completion = records * (questions * VERDICT_TOKENS_PER_QUESTION + 8) + requests * 6
     return float(requests), prompt, completion
 
 
 async def judge_candidates(
-    judge: Judge, index: int, candidates: Sequence[Candidate], min_score: int | None
+    judge: Judge,
+    index: int,
+    candidates: Sequence[Candidate],
+    min_score: int | None,
+    document_of: Callable[[Candidate], str | None] | None = None,
 ) -> tuple[list[Candidate], list[Rejection], Grading]:
     """Grade a unit's screened candidates: each gets its verdict (or stays unjudged); with
     `min_score`, one scored below it on a question becomes a `judge:<question>` rejection
-    carrying the judge's reason."""
+    carrying the judge's reason. `document_of` gives the text a candidate was made from
+    (its chunk), which the judge is shown and asked whether the answer is supported by."""
     grading = await judge.grade(
-        index, [JudgeItem(c.instruction, c.input, c.output) for c in candidates]
+        index,
+        [
+            JudgeItem(c.instruction, c.input, c.output, document_of(c) if document_of else None)
+            for c in candidates
+        ],
     )
     kept: list[Candidate] = []
     rejected: list[Rejection] = []

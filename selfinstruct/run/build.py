@@ -121,6 +121,7 @@ def build_method(
             config.seed,
             corpus,
             records_per_chunk=config.records_per_chunk,
+            records_per_document=config.records_per_document,
             num_demonstrations=config.num_demonstrations,
             topic=config.topic,
             profile=profile,

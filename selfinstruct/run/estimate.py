@@ -128,7 +128,7 @@ def _judge_unit(plan: RunPlan, unit: UnitWorkload, measured: bool) -> tuple[floa
             )
     record = sum(task_tokens(t) for t in plan.seeds) / max(1, len(plan.seeds))
     # each unit's records are graded in batches of their own (a partial batch a unit)
-    return judge_workload(unit.records, record, config.judge_batch)
+    return judge_workload(unit.records, record, config.judge_batch, unit.source_tokens)
 
 
 def _count(section: Any, name: str) -> int:

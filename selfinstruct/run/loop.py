@@ -21,10 +21,11 @@ from datetime import UTC, datetime
 
 from selfinstruct.errors import BudgetExceeded, TeacherError, is_deferred, is_fatal
 from selfinstruct.methods.base import Method, UnitOutput
+from selfinstruct.methods.quota import OVER_RECORDS_PER_DOCUMENT
 from selfinstruct.quality.chain import default_filters, first_reason
 from selfinstruct.quality.defects import RequestEcho, TemplatedOutput
 from selfinstruct.quality.filters import Filter
-from selfinstruct.quality.judge import Judge, judge_candidates
+from selfinstruct.quality.judge import QUESTIONS, Judge, judge_candidates
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName
 from selfinstruct.run.counts import RunCounts
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
@@ -42,8 +43,10 @@ from selfinstruct.teachers.client import Teacher
 #: Rejections of tasks that passed screening (they joined the dedup pool) but gave no record.
 POOL_REASONS = frozenset(
     {"no_valid_instances", "over_target", "classification_unparseable", "conflicting_instances"}
-    | {"task_request_failed"}
+    | {"task_request_failed", OVER_RECORDS_PER_DOCUMENT}
 )
+#: rejections of tasks that had passed screening: what a method's quota counted
+SCREENED_REASONS = POOL_REASONS | {f"judge:{q.name}" for q in QUESTIONS}
 
 
 def now_iso() -> str:
@@ -190,12 +193,17 @@ class Generation:
         """Reload what earlier sessions committed: the dedup pool and the counters."""
         key = self.method.dedup_text
         accepted = 0
+        screened: list[int] = []
         for record in self.store.accepted_records():
             accepted += 1
+            screened.append(record.request_index)
             self._join_pool(record.request_index, key(record.instruction, record.input), record.id)
             self.templated.remember(
                 Candidate(instruction=record.instruction, input=record.input, output=record.output)
             )
+        if self.method.quota is not None:
+            screened += [r.request_index for r in self.store.rejections(SCREENED_REASONS)]
+            self.method.quota.restore(screened)
         for rejection in self.store.rejections(POOL_REASONS):
             text = key(rejection.instruction, rejection.input)
             self._join_pool(rejection.request_index, text, rejection.detail or "")
@@ -234,7 +242,13 @@ class Generation:
 
     # -- screening (ordered) ----------------------------------------------------------------
     def _screen(self, index: int, unit: UnitOutput) -> UnitOutput:
-        """Filters, exact duplicates, then one batched ROUGE-L query against the pool."""
+        """Filters, exact duplicates, then one batched ROUGE-L query against the pool (and
+        the method's quota: a unit whose group is full is set aside, as if not asked)."""
+        if self.method.quota is not None and self.method.quota.full(index):
+            return UnitOutput(
+                prompt_tokens=unit.prompt_tokens, completion_tokens=unit.completion_tokens,
+                requests=unit.requests, skipped=True,
+            )  # fmt: skip
         kept: list[Candidate] = []
         in_batch: set[str] = set()
         for candidate in unit.candidates:
@@ -290,6 +304,12 @@ class Generation:
             self.generated.append((index, candidate.instruction))
             survivors.append(candidate)
         unit.candidates = survivors
+        quota = self.method.quota
+        if quota is not None:
+            unit.candidates, over = quota.admit(index, survivors)
+            unit.rejections += [
+                Rejection.of(c, quota.reason, index, detail=c.pool_key) for c in over
+            ]
         return unit
 
     # -- committing (ordered) ---------------------------------------------------------------
@@ -357,7 +377,7 @@ class Generation:
             "attempt_errors": dict(stats.errors),
         }
         self.store.submit(index, accepted, unit.rejections, totals=totals)
-        if self.guard is not None:
+        if self.guard is not None and not unit.skipped:
             reasons = Counter(item.reason for item in unit.rejections)
             attempts, failed_attempts = self._attempts_since_last()
             verdict = self.guard.observe(
@@ -375,8 +395,12 @@ class Generation:
             # sorted, so a resumed run (which rebuilds the list) shows the same demonstrations
             generated = [text for unit, text in sorted(self.generated) if unit <= index - lag]
         failure: BaseException | None = None
+        quota = self.method.quota
         try:
-            unit = await self.method.fetch(index, self.teacher, generated)
+            if quota is not None and quota.full(index):
+                unit = UnitOutput(skipped=True)  # its group is full: no need to ask
+            else:
+                unit = await self.method.fetch(index, self.teacher, generated)
             unit.parsed = len(unit.candidates)
         except TeacherError as exc:
             if is_fatal(exc):
@@ -417,7 +441,7 @@ class Generation:
         resume asks again, from the cache); with --min-score, low scores are rejections."""
         assert self.judge is not None
         kept, rejected, grading = await judge_candidates(
-            self.judge, index, unit.candidates, self.min_score
+            self.judge, index, unit.candidates, self.min_score, self.method.source_text
         )
         unit.candidates = kept
         unit.rejections.extend(rejected)

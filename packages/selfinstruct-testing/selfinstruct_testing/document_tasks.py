@@ -3,7 +3,10 @@
 Like a capable teacher, most tasks quote the passage in their input (summarise, extract,
 rewrite, classify a part) or ask a question one of its sentences answers, and the output is
 built from the passage's own words. A share (`ungrounded_rate`) is made up instead: an output
-about something the passage never mentions, which the grounding check must catch.
+about something the passage never mentions, which the grounding check must catch. Another
+share (`contradicted_rate`, none by default) answers with one of the passage's sentences
+negated: the document's own words, the opposite claim, which no word count can see and only a
+judge shown the document can (`judge_answers` scores `supported` by the document).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from selfinstruct_testing.words import Task, pick
 MAX_QUOTE_CHARS = 900
 PASSAGE = re.compile(r"<passage>\n(.*?)\n</passage>", re.S)
 COMPLETION_PASSAGE = re.compile(r"Passage:\n(.*?)\n\nTasks:\n", re.S)
+_NEGATABLE = re.compile(r"\b(is|are|was|were|can|will|does|do|has|have)\b")
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n\s*\n")
 
 MADE_UP = (
@@ -115,8 +119,27 @@ def made_up_task(rng: random.Random) -> Task:
     )
 
 
+def contradicted_task(rng: random.Random, passage: str, found: Sequence[str]) -> Task:
+    """A question answered by a sentence of the passage with its claim negated."""
+    sentence = _span(rng, passage, found, 1)
+    negated, changed = _NEGATABLE.subn(lambda m: f"{m.group(1)} not", sentence, count=1)
+    if not changed:
+        negated = f"It is not true that {sentence[:1].lower()}{sentence[1:]}"
+    return Task(
+        f"What is said about {_words(sentence, 5)}?",
+        "",
+        negated,
+        "doc_question",
+        flaw="contradicted",
+    )
+
+
 def document_tasks(
-    rng: random.Random, passage: str, n: int, ungrounded_rate: float = 0.1
+    rng: random.Random,
+    passage: str,
+    n: int,
+    ungrounded_rate: float = 0.1,
+    contradicted_rate: float = 0.0,
 ) -> list[Task]:
     """`n` tasks about `passage` (fewer if it has too few sentences to quote)."""
     found = sentences(passage)
@@ -126,6 +149,8 @@ def document_tasks(
     for _ in range(n):
         if rng.random() < ungrounded_rate:
             tasks.append(made_up_task(rng))
+        elif contradicted_rate and rng.random() < contradicted_rate:
+            tasks.append(contradicted_task(rng, passage, found))
         else:
             tasks.append(grounded_task(rng, passage, found))
     return tasks

@@ -174,6 +174,7 @@ class TaskGenerator:
         input_equals_output_rate: float = 0.01,
         languages: Mapping[str, float] | None = None,
         judge_malformed_rate: float = 0.0,
+        contradicted_rate: float = 0.0,
     ) -> None:
         self.seed = seed
         #: share of judge answers that are prose instead of JSON (`judge_answers`)
@@ -189,6 +190,8 @@ class TaskGenerator:
         self.languages = dict(languages or {})
         #: share of `--documents` tasks whose output the passage does not support
         self.ungrounded_rate = 0.1
+        #: share answered with a sentence of the passage negated (`document_tasks`)
+        self.contradicted_rate = contradicted_rate
         self._kinds = KINDS
         total = sum(w for _, w, _, _ in KINDS)
         self._cum = []
@@ -323,7 +326,9 @@ class TaskGenerator:
     ) -> str:
         n = max(0, min(int(params["n"]), 200))
         passage = documents.passage_of(params["text"]) or ""
-        tasks = documents.document_tasks(rng, passage, n, self.ungrounded_rate)
+        tasks = documents.document_tasks(
+            rng, passage, n, self.ungrounded_rate, self.contradicted_rate
+        )
         return render_json(tasks) if wants_json else self.answer_text_of(rng, tasks)
 
     def answer_text_of(self, rng: random.Random, tasks: Sequence[Task]) -> str:
@@ -337,7 +342,9 @@ class TaskGenerator:
         stops = [s for s in body.get("stop") or [] if re.match(r"\d+\. Instruction", s)]
         n = int(stops[0].split(".")[0]) - first if stops else 1
         passage = documents.passage_of(prompt) or ""
-        tasks = documents.document_tasks(rng, passage, max(1, n), self.ungrounded_rate)
+        tasks = documents.document_tasks(
+            rng, passage, max(1, n), self.ungrounded_rate, self.contradicted_rate
+        )
         text = "".join(
             render_task_block(first + i, t.instruction, t.input, t.output)
             for i, t in enumerate(tasks)
