@@ -72,3 +72,22 @@ def test_a_label_pasted_under_unrelated_tasks_is_templated_across_units_and_resu
     assert [r["instruction"] for r in read_jsonl(out / "data.jsonl")] == instructions[:2]
     templated = [r for r in read_jsonl(out / "rejected.jsonl") if r["reason"] == "templated_output"]
     assert [r["instruction"] for r in templated] == [instructions[2]]
+
+
+def test_a_label_pasted_under_three_tasks_of_one_answer_is_templated(fake_teacher_factory, tmp_path):
+    """The local teacher's run: "Safe" under three unrelated tasks of one answer (one unit)."""
+    instructions = [
+        "Find all the customers who are near your business's location.",
+        "Tell a person to take care of their pets.",
+        "Build a new birdhouse from scrap wood.",
+    ]
+    answer = "\n".join(
+        render_task_block(i + 1, text, "", "Safe") for i, text in enumerate(instructions)
+    ) + "###"
+    server = fake_teacher_factory(responder=lambda _body: (answer, "stop"))
+    out = tmp_path / "run"
+    generate(out=out, base_url=server.base_url, model="fake-teacher", seeds=[SEEDS],
+             num_instructions=10, stall_requests=0, concurrency=1, max_requests=1)  # fmt: skip
+    assert [r["instruction"] for r in read_jsonl(out / "data.jsonl")] == instructions[:2]
+    templated = [r for r in read_jsonl(out / "rejected.jsonl") if r["reason"] == "templated_output"]
+    assert [r["instruction"] for r in templated] == [instructions[2]]

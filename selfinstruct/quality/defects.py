@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from selfinstruct.methods import prompts, prompts_completion
@@ -561,28 +561,42 @@ class TemplatedOutput(Filter):
         self._last = texts, keys
         return keys
 
-    def templated(self, candidate: Candidate) -> bool:
-        """True when `candidate`'s answer is one remembered under another instruction."""
+    def templated(self, candidate: Candidate, pending: Sequence[Candidate] = ()) -> bool:
+        """True when `candidate`'s answer is one remembered under another instruction.
+        `pending`: candidates kept earlier in the same answer, not remembered yet (a small
+        model pastes its label under three tasks of one answer as often as across answers)."""
         words, shape, task = self._keys(candidate)
         if len(words) >= TEMPLATE_MIN_WORDS:
             first = self.seen.get(shape)
             return first is not None and first != task
         if self.short_repeats is None or not _is_label(words):
             return False
-        tasks = self.short.get(shape, set())
+        tasks = set(self.short.get(shape, ()))
+        for other in pending:
+            label = self._unasked_label(other)
+            if label is not None and label[0] == shape:
+                tasks.add(label[1])
         if task in tasks or len(tasks) < self.short_repeats - 1:
             return False
         asked = set(_letter_words(f"{candidate.instruction} {candidate.input}"))
         return asked.isdisjoint(words)
+
+    def _unasked_label(self, candidate: Candidate) -> tuple[bytes, bytes] | None:
+        """(answer shape, instruction key) of a short label its task never names, else None."""
+        words, shape, task = self._keys(candidate)
+        if len(words) >= TEMPLATE_MIN_WORDS or not _is_label(words):
+            return None
+        asked = _letter_words(f"{candidate.instruction} {candidate.input}")
+        return (shape, task) if set(asked).isdisjoint(words) else None
 
     def remember(self, candidate: Candidate) -> None:
         """Keep `candidate`'s answer shape and instruction (the first one stays)."""
         words, shape, task = self._keys(candidate)
         if len(words) >= TEMPLATE_MIN_WORDS:
             self.seen.setdefault(shape, task)
-        elif self.short_repeats is not None and _is_label(words):
-            asked = _letter_words(f"{candidate.instruction} {candidate.input}")
-            if set(asked).isdisjoint(words):
+        elif self.short_repeats is not None:
+            label = self._unasked_label(candidate)
+            if label is not None:
                 self.short.setdefault(shape, set()).add(task)
 
     def reason(self, candidate: Candidate) -> str | None:

@@ -264,7 +264,7 @@ class Generation:
             reason = first_reason(self.filters, candidate)
             if reason is None and echo is not None:
                 reason = echo.reason(candidate)
-            if reason is None and self.templated.templated(candidate):
+            if reason is None and self.templated.templated(candidate, kept):
                 reason = "templated_output"
             if reason is not None:
                 unit.rejections.append(Rejection.of(candidate, reason, index))
