@@ -393,11 +393,7 @@ class RougeIndex:
             )
             if done >= count:
                 return out_rec, out_lcs
-            m = int(enc.offsets[done + 1] - enc.offsets[done])
-            if k.fits(m, self._store()):
-                self._grow_pool(m)
-            else:
-                self._grow(m)
+            self._make_room(int(enc.offsets[done + 1] - enc.offsets[done]))
 
     def _accept_joined(self, enc: Encoded) -> tuple[np.ndarray, np.ndarray] | None:
         """ACCEPT for a batch in two steps: every query against the index as it stands, token
@@ -440,11 +436,15 @@ class RougeIndex:
                                   self._a, self._b, self._t, res, out_rec, out_lcs)  # fmt: skip
             if done >= count:
                 return out_rec, out_lcs
-            m = int(enc.offsets[done + 1] - enc.offsets[done])
-            if k.fits(m, self._store()):
-                self._grow_pool(m)
-            else:
-                self._grow(m)
+            self._make_room(int(enc.offsets[done + 1] - enc.offsets[done]))
+
+    def _make_room(self, m: int) -> None:
+        """Room for a kept text of `m` tokens, which a kernel stopped for: a larger pool
+        when the record table has space, else larger arrays."""
+        if _kernels().fits(m, self._store()):
+            self._grow_pool(m)
+        else:
+            self._grow(m)
 
     def _matches(self, enc: Encoded, recs: np.ndarray, lcss: np.ndarray) -> list[Match | None]:
         offsets = self._rec_off
