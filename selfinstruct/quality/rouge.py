@@ -182,6 +182,16 @@ class Match:
     score: float
 
 
+def _threads() -> int:
+    """Threads `join_batch` splits a batch's queries over: numba's (NUMBA_NUM_THREADS, all
+    cores by default), 1 without numba."""
+    try:
+        from numba import get_num_threads
+    except ImportError:  # pragma: no cover - numba is a dependency; plain Python still works
+        return 1
+    return int(get_num_threads())
+
+
 @lru_cache(maxsize=1)
 def _kernels() -> ModuleType:
     from selfinstruct.quality import rouge_kernels as _rougekernels
@@ -419,14 +429,14 @@ class RougeIndex:
             return None
         order = np.argsort(e_key[:ne], kind="stable")  # token by token; queries in order
         longest = int(enc.lengths().max()) if count else 0
-        words = np.empty(max(longest, 1), dtype=np.int32)
-        v = np.empty(max((longest + 63) // 64, 1), dtype=np.uint64)
         res = np.zeros((count, 4), dtype=np.int64)
         res[:, 0] = -1
         k.join_batch(
             order, e_tok, e_q, e_i, e_top, enc.tokens, enc.offsets, q_sig, q_meta,
-            self._store(), v, words, self._a, self._b, self._t, self._mul, res,
+            self._store(), self._a, self._b, self._t, self._mul, res, _threads(), longest,
         )  # fmt: skip
+        words = np.empty(max(longest, 1), dtype=np.int32)
+        v = np.empty(max((longest + 63) // 64, 1), dtype=np.uint64)
         r0 = int(self._state[k.N_REC])
         out_rec = np.full(count, -1, dtype=np.int64)
         out_lcs = np.zeros(count, dtype=np.int64)

@@ -38,13 +38,15 @@ import math
 import numpy as np
 
 try:
-    from numba import njit
+    from numba import njit, prange
 except ImportError:  # pragma: no cover - the plain-Python path is tested with NUMBA_DISABLE_JIT
 
     def njit(*args, **kwargs):  # type: ignore[no-redef]
         if args and callable(args[0]):
             return args[0]
         return lambda f: f
+
+    prange = range
 
 
 ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -219,11 +221,11 @@ def count_unknown(toks):
 
 
 @njit(cache=True)
-def build_masks(x, loc, words):
-    """Match masks of x for the bit-parallel LCS; loc[word] = row; returns (masks, rows)."""
+def fill_masks(x, loc, words, masks):
+    """Match masks of x for the bit-parallel LCS into masks (rows as needed, zeroed here);
+    loc[word] = row, words[row] = word; returns the rows used (`clear_masks` undoes loc)."""
     m = x.shape[0]
     nw = (m + 63) // 64
-    masks = np.zeros((m, nw), dtype=np.uint64)
     rows = 0
     for p in range(m):
         w = x[p]
@@ -235,8 +237,18 @@ def build_masks(x, loc, words):
             loc[w] = r
             words[r] = w
             rows += 1
+            for c in range(nw):
+                masks[r, c] = _ZERO
         masks[r, p // 64] |= _ONE << np.uint64(p % 64)
-    return masks, rows
+    return rows
+
+
+@njit(cache=True)
+def build_masks(x, loc, words):
+    """`fill_masks` into a new array; returns (masks, rows)."""
+    m = x.shape[0]
+    masks = np.zeros((m, (m + 63) // 64), dtype=np.uint64)
+    return masks, fill_masks(x, loc, words, masks)
 
 
 @njit(cache=True)
@@ -534,14 +546,42 @@ def plan_batch(q_toks, q_off, store, a, b, t, e_key, e_tok, e_q, e_i, e_top, q_s
     return ne
 
 
+#: Postings per block of pass 1 in `join_part`: each block's survivors are counted
+#: branch-free, and only the blocks holding one are read again, with branches.
+BLOCK = 64
+#: Slots of a thread's table of pairs (query, record) already verified in a batch: a pair
+#: passes pass 1 at several of the query's tokens, and its LCS is computed once (a slot
+#: taken by another pair is overwritten: that pair may be verified again, which is exact).
+SEEN_BITS = 18
+SEEN_SLOTS = 1 << SEEN_BITS
+
+
+@njit(cache=True, inline="always")
+def survives(word, y0, y1, m, lo_n, top_n, mul, x0, x1):
+    """Pass 1 of a posting, as 0 or 1 (see `probe`): length window, j <= n - alpha and the
+    signature bounds, with alpha from below; saturated lengths always survive."""
+    n = (word >> LEN_SHIFT) & LEN_MAX
+    k = ((m + n) * mul + 0xFFFFFFFF) >> 32
+    return (
+        (n >= lo_n)
+        & (n <= top_n)
+        & ((word & POS_MAX) + k <= n)
+        & (m - popcount(x0 & ~y0) - popcount(x1 & ~y1) >= k)
+        & (n - popcount(y0 & ~x0) - popcount(y1 & ~x1) >= k)
+    ) | (n == LEN_MAX)
+
+
 @njit(cache=True)
-def verify(x, store, start, found, i, lo_n, top_n, v, words, a, b, t):
-    """Pass 2 of `probe` over the survivors sel[:found] of one posting list (no stamp: a
-    pair can be verified twice, which only costs time). Returns (record or -1, lcs)."""
-    state, rec_off, flat = store[0], store[1], store[2]
-    pool, sel, loc = store[9], store[13], store[14]
+def verify(
+    x, q, store, start, found, i, lo_n, top_n, sel, loc, words, masks, v, seen, counts, a, b, t
+):
+    """Pass 2 of `probe` for query q over the survivors sel[:found] of one posting list,
+    with a thread's own scratch; `seen` skips pairs whose LCS this batch already computed
+    (they did not exceed the threshold, or q would be done). Returns (record or -1, lcs);
+    counts[1] counts the LCS computed."""
+    rec_off, flat, pool = store[1], store[2], store[9]
     m = x.shape[0]
-    masks, rows = build_masks(x, loc, words)
+    rows = fill_masks(x, loc, words, masks)
     best = -1
     best_lcs = 0
     for c in range(found):
@@ -555,7 +595,12 @@ def verify(x, store, start, found, i, lo_n, top_n, v, words, a, b, t):
         k = need(m + n, a, b, t)
         if i > m - k or (word & POS_MAX) > n - k:
             continue
-        state[S_CANDIDATES] += 1
+        pair = (q << 32) | y
+        slot = (np.uint64(pair) * _GOLDEN) >> np.uint64(64 - SEEN_BITS)
+        if seen[slot] == pair:
+            continue
+        seen[slot] = pair
+        counts[1] += 1
         lcs = lcs_len(m, masks, loc, flat, rec_off[y], rec_off[y + 1], v)
         if exceeds(lcs, m, n, a, b, t):
             best = y
@@ -566,30 +611,45 @@ def verify(x, store, start, found, i, lo_n, top_n, v, words, a, b, t):
 
 
 @njit(cache=True)
-def join_batch(
-    order, e_tok, e_q, e_i, e_top, q_toks, q_off, q_sig, q_meta, store, v, words, a, b, t, mul, res
+def join_part(
+    part,
+    parts,
+    order,
+    e_tok,
+    e_q,
+    e_i,
+    e_top,
+    q_toks,
+    q_off,
+    q_sig,
+    q_meta,
+    store,
+    a,
+    b,
+    t,
+    mul,
+    res,
+    sel,
+    blk_hits,
+    loc,
+    words,
+    masks,
+    v,
+    seen,
+    counts,
 ):
-    """`probe` (first mode) of every query of a batch against the index as it stands, run
-    entry by entry in the global token order instead of query by query: the queries sharing
-    a token scan its posting list one after the other, while it is in cache (one query at a
-    time reads every list from memory). Per query, its entries come in increasing prefix
-    position, so skipping a query once found keeps `probe`'s answer: the first kept text in
-    (position, bucket, record) order. res[q] = (record or -1, lcs, position, bucket)."""
-    state, lists = store[0], store[8]
-    pool, pool_sig, pool_sig2, sel = store[9], store[10], store[11], store[13]
-    visited = 0
+    """`join_batch` for the queries q with q % parts == part (one thread's share)."""
+    lists, pool, pool_sig, pool_sig2 = store[8], store[9], store[10], store[11]
     for idx in range(order.shape[0]):
         e = order[idx]
         q = e_q[e]
-        if res[q, 0] >= 0:
+        if q % parts != part or res[q, 0] >= 0:
             continue
         tok = e_tok[e]
-        i = e_i[e]
         top_n = e_top[e, 0]
         top_j = e_top[e, 1]
         m = q_meta[q, 0]
         lo_n = q_meta[q, 1]
-        known = m
         x0 = q_sig[q, 0]
         x1 = q_sig[q, 1]
         for bk in range(BUCKETS):
@@ -597,50 +657,88 @@ def join_batch(
                 break
             start = lists[tok, bk, START]
             size = lists[tok, bk, LEN]
-            visited += size
-            # pass 1 of `probe` as a sum (no stores, so it vectorizes best): almost every
-            # list has no survivor, and only those that have one are scanned again
+            counts[0] += size
+            # pass 1, branch-free so that it vectorizes: a count per block of BLOCK postings
+            # (almost every list has no survivor); only blocks with one are read again
             hits = 0
-            for e2 in range(size):
-                word = pool[start + e2]
-                n = (word >> LEN_SHIFT) & LEN_MAX
-                k = ((m + n) * mul + 0xFFFFFFFF) >> 32
-                y0 = pool_sig[start + e2]
-                y1 = pool_sig2[start + e2]
-                hits += (
-                    (n >= lo_n)
-                    & (n <= top_n)
-                    & ((word & POS_MAX) + k <= n)
-                    & (known - popcount(x0 & ~y0) - popcount(x1 & ~y1) >= k)
-                    & (n - popcount(y0 & ~x0) - popcount(y1 & ~x1) >= k)
-                ) | (n == LEN_MAX)
+            nblk = 0
+            for blk in range(start, start + size, BLOCK):
+                h = 0
+                for e2 in range(blk, min(start + size, blk + BLOCK)):
+                    h += survives(pool[e2], pool_sig[e2], pool_sig2[e2], m, lo_n, top_n, mul,
+                                  x0, x1)  # fmt: skip
+                blk_hits[nblk] = h
+                nblk += 1
+                hits += h
             if hits == 0:
                 continue
             found = 0
-            for e2 in range(size):
-                word = pool[start + e2]
-                n = (word >> LEN_SHIFT) & LEN_MAX
-                k = ((m + n) * mul + 0xFFFFFFFF) >> 32
-                y0 = pool_sig[start + e2]
-                y1 = pool_sig2[start + e2]
-                if (
-                    (n >= lo_n)
-                    & (n <= top_n)
-                    & ((word & POS_MAX) + k <= n)
-                    & (known - popcount(x0 & ~y0) - popcount(x1 & ~y1) >= k)
-                    & (n - popcount(y0 & ~x0) - popcount(y1 & ~x1) >= k)
-                ) | (n == LEN_MAX):
-                    sel[found] = e2
-                    found += 1
+            for c in range(nblk):
+                if blk_hits[c] == 0:
+                    continue
+                blk = start + c * BLOCK
+                for e2 in range(blk, min(start + size, blk + BLOCK)):
+                    if survives(pool[e2], pool_sig[e2], pool_sig2[e2], m, lo_n, top_n, mul,
+                                x0, x1):  # fmt: skip
+                        sel[found] = e2 - start
+                        found += 1
             x = q_toks[q_off[q] : q_off[q + 1]]
-            y, lcs = verify(x, store, start, found, i, lo_n, top_n, v, words, a, b, t)
+            y, lcs = verify(x, q, store, start, found, e_i[e], lo_n, top_n, sel, loc, words,
+                            masks, v, seen, counts, a, b, t)  # fmt: skip
             if y >= 0:
                 res[q, 0] = y
                 res[q, 1] = lcs
-                res[q, 2] = i
+                res[q, 2] = e_i[e]
                 res[q, 3] = bk
                 break
-    state[S_VISITED] += visited
+
+
+@njit(cache=True, parallel=True)
+def join_batch(
+    order,
+    e_tok,
+    e_q,
+    e_i,
+    e_top,
+    q_toks,
+    q_off,
+    q_sig,
+    q_meta,
+    store,
+    a,
+    b,
+    t,
+    mul,
+    res,
+    parts,
+    longest,
+):
+    """`probe` (first mode) of every query of a batch against the index as it stands, run
+    entry by entry in the global token order instead of query by query: the queries sharing
+    a token scan its posting list one after the other, while it is in cache (one query at a
+    time reads every list from memory). Per query, its entries come in increasing prefix
+    position, so skipping a query once found keeps `probe`'s answer: the first kept text in
+    (position, bucket, record) order. res[q] = (record or -1, lcs, position, bucket).
+
+    The queries are independent of each other here (the index does not change), so `parts`
+    threads share them, each with its own scratch; the answers do not depend on `parts`."""
+    state = store[0]
+    nw = max((longest + 63) // 64, 1)
+    counts = np.zeros((parts, 2), dtype=np.int64)
+    for part in prange(parts):
+        sel = np.empty(state[N_REC] + 1, dtype=np.int32)
+        loc = np.full(state[N_IDS] + 1, -1, dtype=np.int32)
+        words = np.empty(max(longest, 1), dtype=np.int32)
+        masks = np.zeros((max(longest, 1), nw), dtype=np.uint64)
+        v = np.empty(nw, dtype=np.uint64)
+        blk_hits = np.empty(state[N_REC] // BLOCK + 2, dtype=np.int32)
+        seen = np.full(SEEN_SLOTS, -1, dtype=np.int64)
+        scratch = (sel, blk_hits, loc, words, masks, v, seen, counts[part])
+        join_part(part, parts, order, e_tok, e_q, e_i, e_top, q_toks, q_off, q_sig, q_meta,
+                  store, a, b, t, mul, res, *scratch)  # fmt: skip
+    for part in range(parts):
+        state[S_VISITED] += counts[part, 0]
+        state[S_CANDIDATES] += counts[part, 1]
 
 
 @njit(cache=True)
