@@ -25,8 +25,16 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-def handle_errors(func: F) -> F:
-    """Turn the package's errors into one-line messages (the one place that does it)."""
+RESUMABLE = "interrupted; run the same command again to resume"
+#: For the commands whose outputs appear only when complete (dedup, clean).
+NOTHING_WRITTEN = "interrupted; nothing was written (the outputs appear only when complete)"
+
+
+def handle_errors(func: F | None = None, *, interrupted: str = RESUMABLE) -> Any:
+    """Turn the package's errors into one-line messages (the one place that does it); a
+    Ctrl-C prints `interrupted` and exits 130. `@handle_errors` or `@handle_errors(...)`."""
+    if func is None:
+        return functools.partial(handle_errors, interrupted=interrupted)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -38,10 +46,10 @@ def handle_errors(func: F) -> F:
                 raise
             fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("\ninterrupted; run the same command again to resume", err=True)
+            click.echo(f"\n{interrupted}", err=True)
             sys.exit(130)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 @click.group()

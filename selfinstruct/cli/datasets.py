@@ -7,7 +7,14 @@ from typing import Any
 
 import click
 
-from selfinstruct.cli.app import ROUGE_TOKENIZERS, fail, handle_errors, main, tokenizer_option
+from selfinstruct.cli.app import (
+    NOTHING_WRITTEN,
+    ROUGE_TOKENIZERS,
+    fail,
+    handle_errors,
+    main,
+    tokenizer_option,
+)
 
 
 @main.command()
@@ -171,7 +178,7 @@ def report_command(source: Path, out: Path, seeds: tuple[Path, ...]) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Removed records with neighbour and score [STEM.removed.jsonl beside OUT].",
 )
-@handle_errors
+@handle_errors(interrupted=NOTHING_WRITTEN)
 def dedup(
     source: Path,
     out: Path,
@@ -222,7 +229,7 @@ def dedup(
 @click.option("--judge-base-url", help="Judge API base URL [OPENAI_BASE_URL]; key: OPENAI_API_KEY.")
 @click.option("--judge-batch", type=int, default=5, show_default=True, help="Records a request.")
 @click.option("--min-score", type=int, help="With --judge: drop a record scored below this (1-5).")
-@handle_errors
+@handle_errors(interrupted=NOTHING_WRITTEN)
 def clean(
     source: Path, out: Path, rouge_threshold: float, tokenizer: Any, judge: bool, **options: Any
 ) -> None:
