@@ -21,6 +21,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ from typing import IO, Any
 from selfinstruct.datafile import expand_paths, iter_json_objects
 from selfinstruct.dataset.dedup_input import RecordSource
 from selfinstruct.errors import ConfigError, SeedFileError, output_error
-from selfinstruct.quality.rouge import TOKENIZERS, Encoded, RougeIndex, TokenizerName
+from selfinstruct.quality.rouge import TOKENIZERS, Encoded, Match, RougeIndex, TokenizerName
 
 __all__ = ["DedupStats", "dedup_file"]
 
@@ -272,34 +273,53 @@ def _write(
     field: str,
     progress: bool,
 ) -> tuple[int, int]:
-    """Decide in batches and stream both outputs; returns (kept, removed)."""
-    kept = removed = 0
+    """Decide in batches and stream both outputs; returns (kept, removed).
+
+    The decisions run in one worker thread, batch after batch in input order (the kernels
+    release the GIL), while this thread parses the next batch's records and writes the last
+    one's: reading and writing JSON costs about a fifth of the run, and overlaps."""
+    counts = [0, 0]  # kept, removed
     total = len(encoded)
     with (
         atomic_pair(out, removed_file) as (out_handle, removed_handle),
         _progress(total, progress) as report,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="dedup") as decider,
     ):
         writer = _RecordWriter(out_handle, as_array=out.suffix.lower() == ".json")
-        start = 0
-        for batch, keys, texts in _batches(records, field, BATCH):
-            stop = start + len(batch)
-            if stop > total:
-                break
-            results = index.accept_encoded(encoded.slice(start, stop), keys, texts)
-            for record, match in zip(batch, results, strict=True):
+
+        def emit(batch: list[dict[str, Any]], decided: Future[list[Match | None]]) -> None:
+            for record, match in zip(batch, decided.result(), strict=True):
                 if match is None:
                     writer.write(record)
-                    kept += 1
+                    counts[0] += 1
                 else:
                     extra = {"_neighbour": match.text, "_neighbour_source": match.key,
                              "_score": match.score}  # fmt: skip
                     removed_handle.write(json.dumps({**record, **extra}, ensure_ascii=False))
                     removed_handle.write("\n")
-                    removed += 1
-            report(stop, kept, removed)
-            start = stop
+                    counts[1] += 1
+
+        start = 0
+        pending: tuple[list[dict[str, Any]], Future[list[Match | None]]] | None = None
+        try:
+            for batch, keys, texts in _batches(records, field, BATCH):
+                stop = start + len(batch)
+                if stop > total:
+                    break
+                decided = decider.submit(index.accept_encoded, encoded.slice(start, stop), keys,
+                                         texts)  # fmt: skip
+                if pending is not None:
+                    emit(*pending)
+                    report(start, *counts)
+                pending = (batch, decided)
+                start = stop
+            if pending is not None:
+                emit(*pending)
+                report(start, *counts)
+        finally:  # an error or a Ctrl-C: the batch being decided finishes, none after it
+            decider.shutdown(wait=True, cancel_futures=True)
         if start != total:
             raise SeedFileError(records.path, None, "changed while dedup was reading it; run again")
         records.check_unchanged()
         writer.close()
-    return kept, removed
+    return counts[0], counts[1]

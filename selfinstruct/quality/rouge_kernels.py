@@ -2,7 +2,8 @@
 
 Kept apart from `rouge.py` so that numba is imported (and its on-disk JIT cache loaded) only
 when an index is used, not on `selfinstruct --help`. Without numba the same functions run as
-plain Python: exact, only slow.
+plain Python: exact, only slow. The entry points release the GIL (`nogil`), so `dedup` decides
+one batch in a thread while its main thread reads and writes records.
 
 Why it is exact. A kept text y (n tokens) can be a duplicate of x (m tokens) only if
 LCS >= alpha = need(m + n), the smallest LCS for which F can exceed the threshold. Then:
@@ -360,7 +361,7 @@ def add_record(x, store, a, b, t):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def compact(state, lists, pool, pool_sig, pool_sig2, new_pool, new_sig, new_sig2, copy):
     """Copy every posting list into fresh arrays, dropping the holes moved lists left behind;
     each list gets half its length again as room to grow. Returns the size needed; with
@@ -495,7 +496,7 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
     return best, best_lcs
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def plan_batch(q_toks, q_off, store, a, b, t, e_key, e_tok, e_q, e_i, e_top, q_sig, q_meta):
     """The probes of a batch against the index as it stands, as entries (query, prefix
     position i, token), for `join_batch` to run token by token. Per query: its signature and
@@ -693,7 +694,7 @@ def join_part(
                 break
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def join_batch(
     order,
     e_tok,
@@ -758,7 +759,7 @@ def first_common(xt, yt, okey):
     return -1, -1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def settle_batch(q_toks, q_off, q_from, r0, store, v, words, a, b, t, res, out_rec, out_lcs):
     """The greedy decisions of a batch after `join_batch`: each query also against the texts
     this batch kept before it (records r0..), by a direct scan (exact length window and
@@ -846,7 +847,7 @@ def scan_best(x, store, v, words):
     return best, best_lcs
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def count_tokens(q_toks, q_off, state, dup_next, occ, counts):
     """Count occurrence tokens over texts to prime the global order; returns the number of
     texts done (fewer when the id arrays must grow first)."""
@@ -875,7 +876,7 @@ def fits(m, store):
     )
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def run_batch(q_toks, q_off, q_from, mode, store, v, words, a, b, t, mul, out_rec, out_lcs):
     """The one entry point (one JIT compile), for queries q_from.. in order, by mode:
     FIRST: the first kept text found above the threshold; BEST: the best one above it, else the
