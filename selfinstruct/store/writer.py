@@ -10,6 +10,10 @@ The writes and fsyncs happen on one writer thread (`submit`; `commit` waits for 
 took 2-7 ms on this machine, four a batch, and on the event loop they stalled every request in
 flight. Batches submitted while the thread syncs are written together on its next turn, with
 one fsync a file and their journal lines after it, so the rule above holds for each of them.
+The thread starts a new group at most every `GROUP_INTERVAL_S` (unless someone waits for the
+commit): at 120 units/s a group of one or two units cost four fsyncs each, 0.36 ms of CPU a
+unit in the kernel; grouped, their cost is shared. A kill meanwhile loses only units not yet
+committed, whose answers the cache replays for free, as before.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +51,8 @@ from selfinstruct.store.layout import (
 #: Space set aside while a run writes, freed on a full disk so the final run.json still fits.
 RESERVE = ".space-reserve"
 RESERVE_BYTES = 256 * 1024
+#: The shortest time between the starts of two write groups while nobody waits for a commit.
+GROUP_INTERVAL_S = 0.1
 #: Files a run writes; an existing one in a folder without a journal is someone else's.
 OWN_FILES = (*APPENDED, MANIFEST, CACHE, BATCH_JOURNAL)
 
@@ -74,6 +81,8 @@ class RunStore:
         self._pending: list[_Batch] = []
         self._busy = False
         self._stopping = False
+        #: a caller waits in `flush` (or the store closes): the next group goes at once
+        self._waiters = 0
         self._failure: Exception | None = None
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -273,17 +282,35 @@ class RunStore:
     def flush(self) -> None:
         """Wait until every submitted batch is committed; raise the writer's failure."""
         with self._changed:
-            self._changed.wait_for(lambda: not (self._pending or self._busy) or self._failure)
+            self._wait_written()
             if self._failure is not None:
                 raise self._failure
 
+    def _wait_written(self) -> None:
+        """Wait (holding `_changed`) until every batch is written or the writer failed; the
+        writer sees a waiter and skips its grouping pause."""
+        self._waiters += 1
+        self._changed.notify_all()
+        try:
+            self._changed.wait_for(lambda: not (self._pending or self._busy) or self._failure)
+        finally:
+            self._waiters -= 1
+
     def _write_loop(self) -> None:
-        """The writer thread: take every batch queued, write, sync, commit; until closed."""
+        """The writer thread: take every batch queued, write, sync, commit; until closed. A
+        group starts `GROUP_INTERVAL_S` after the previous one at the earliest, so the units
+        finishing meanwhile share its fsyncs; a waiting `flush` or `close` cuts the wait short."""
+        last_start = -GROUP_INTERVAL_S
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._pending or self._stopping)
+                self._changed.wait_for(
+                    lambda: self._stopping or self._waiters > 0,
+                    timeout=last_start + GROUP_INTERVAL_S - time.monotonic(),
+                )
                 if not self._pending or self._failure is not None:
                     return
+                last_start = time.monotonic()
                 batches, self._pending = self._pending, []
                 self._busy = True
             failure: Exception | None = None
@@ -355,7 +382,7 @@ class RunStore:
         """Replace `run.json` atomically: readers see the old or the new one, never half. Every
         batch submitted is committed first, so run.json never counts more than the journal."""
         with self._changed:
-            self._changed.wait_for(lambda: not (self._pending or self._busy) or self._failure)
+            self._wait_written()
         write_atomic(self.path / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
 
 
