@@ -75,6 +75,16 @@ class ProgressGuard:
                 f"stopped: 0 accepted in the last {len(self._since_accept)} requests "
                 f"({_shares(total)}); check --model, the prompt or the teacher profile",
             )
+        # attempts first: when every attempt fails, both rates cross together, and this
+        # message (retries included) is the one that says what is wrong
+        bad, tried = sum(self._attempts), len(self._attempts)
+        if tried >= min(self.window, 20) and bad / tried > self.max_error_rate:
+            return StopReason(
+                "error_rate",
+                f"stopped: {bad} of the last {tried} attempts failed, retries included "
+                f"(more than {self.max_error_rate:.0%}); the teacher is failing: check its "
+                "status and run.json's errors, then rerun to resume",
+            )
         failures = sum(self._failures)
         seen = len(self._failures)
         if seen >= min(self.window, 10) and failures / seen > self.max_error_rate:
@@ -83,14 +93,6 @@ class ProgressGuard:
                 f"stopped: {failures} of the last {seen} requests failed after all retries "
                 f"(more than {self.max_error_rate:.0%}); check the teacher's status and "
                 "run.json's errors",
-            )
-        bad, tried = sum(self._attempts), len(self._attempts)
-        if tried >= min(self.window, 20) and bad / tried > self.max_error_rate:
-            return StopReason(
-                "error_rate",
-                f"stopped: {bad} of the last {tried} attempts failed, retries included "
-                f"(more than {self.max_error_rate:.0%}); the teacher is failing: check its "
-                "status and run.json's errors, then rerun to resume",
             )
         return None
 
