@@ -47,7 +47,7 @@ except ImportError:  # pragma: no cover - the plain-Python path is tested with N
             return args[0]
         return lambda f: f
 
-    prange = range
+    prange = range  # type: ignore[misc]
 
 
 ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
