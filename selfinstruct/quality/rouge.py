@@ -431,10 +431,9 @@ class RougeIndex:
         longest = int(enc.lengths().max()) if count else 0
         res = np.zeros((count, 4), dtype=np.int64)
         res[:, 0] = -1
-        k.join_batch(
-            order, e_tok, e_q, e_i, e_top, enc.tokens, enc.offsets, q_sig, q_meta,
-            self._store(), self._a, self._b, self._t, self._mul, res, _threads(), longest,
-        )  # fmt: skip
+        batch = (order, e_tok, e_q, e_i, e_top, enc.tokens, enc.offsets, q_sig, q_meta)
+        k.join_batch(batch, self._store(), self._a, self._b, self._t, self._mul, res, _threads(),
+                     longest)  # fmt: skip
         words = np.empty(max(longest, 1), dtype=np.int32)
         v = np.empty(max((longest + 63) // 64, 1), dtype=np.uint64)
         r0 = int(self._state[k.N_REC])

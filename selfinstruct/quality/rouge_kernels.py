@@ -387,6 +387,32 @@ def compact(state, lists, pool, pool_sig, pool_sig2, new_pool, new_sig, new_sig2
     return end
 
 
+#: Postings per block of pass 1 in `join_part`: each block's survivors are counted
+#: branch-free, and only the blocks holding one are read again, with branches.
+BLOCK = 64
+#: Slots of a thread's table of pairs (query, record) already verified in a batch: a pair
+#: passes pass 1 at several of the query's tokens, and its LCS is computed once (a slot
+#: taken by another pair is overwritten: that pair may be verified again, which is exact).
+SEEN_BITS = 18
+SEEN_SLOTS = 1 << SEEN_BITS
+
+
+@njit(cache=True, inline="always")
+def survives(word, y0, y1, m, known, lo_n, top_n, mul, x0, x1):
+    """Pass 1 of a posting for a query of m tokens (`known` of them with an id), as 0 or 1:
+    length window, j <= n - alpha and the signature bounds, with alpha from below (see
+    `probe`); saturated lengths always survive."""
+    n = (word >> LEN_SHIFT) & LEN_MAX
+    k = ((m + n) * mul + 0xFFFFFFFF) >> 32
+    return (
+        (n >= lo_n)
+        & (n <= top_n)
+        & ((word & POS_MAX) + k <= n)
+        & (known - popcount(x0 & ~y0) - popcount(x1 & ~y1) >= k)
+        & (n - popcount(y0 & ~x0) - popcount(y1 & ~x1) >= k)
+    ) | (n == LEN_MAX)
+
+
 @njit(cache=True)
 def probe(x, best_mode, store, v, words, a, b, t, mul):
     """Search kept texts for one above the threshold against x: the first found, or with
@@ -447,19 +473,9 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
             # Pass 1, branch-free so that it vectorizes: length window, j <= n - alpha and
             # the 64-bit signature bounds, with alpha from below (k <= alpha). A pair's later
             # common tokens sit further right in both texts: failing at its first is final.
-            for e in range(size):
-                word = pool[start + e]
-                n = (word >> LEN_SHIFT) & LEN_MAX
-                k = ((m + n) * mul + 0xFFFFFFFF) >> 32
-                y0 = pool_sig[start + e]
-                y1 = pool_sig2[start + e]
-                okb[e] = (
-                    (n >= lo_n)
-                    & (n <= top_n)
-                    & ((word & POS_MAX) + k <= n)
-                    & (known - popcount(x0 & ~y0) - popcount(x1 & ~y1) >= k)
-                    & (n - popcount(y0 & ~x0) - popcount(y1 & ~x1) >= k)
-                ) | (n == LEN_MAX)
+            for e in range(start, start + size):
+                okb[e - start] = survives(pool[e], pool_sig[e], pool_sig2[e], m, known, lo_n,
+                                          top_n, mul, x0, x1)  # fmt: skip
             found = 0
             for e in range(size):  # their positions, still branch-free
                 sel[found] = e
@@ -547,31 +563,6 @@ def plan_batch(q_toks, q_off, store, a, b, t, e_key, e_tok, e_q, e_i, e_top, q_s
     return ne
 
 
-#: Postings per block of pass 1 in `join_part`: each block's survivors are counted
-#: branch-free, and only the blocks holding one are read again, with branches.
-BLOCK = 64
-#: Slots of a thread's table of pairs (query, record) already verified in a batch: a pair
-#: passes pass 1 at several of the query's tokens, and its LCS is computed once (a slot
-#: taken by another pair is overwritten: that pair may be verified again, which is exact).
-SEEN_BITS = 18
-SEEN_SLOTS = 1 << SEEN_BITS
-
-
-@njit(cache=True, inline="always")
-def survives(word, y0, y1, m, lo_n, top_n, mul, x0, x1):
-    """Pass 1 of a posting, as 0 or 1 (see `probe`): length window, j <= n - alpha and the
-    signature bounds, with alpha from below; saturated lengths always survive."""
-    n = (word >> LEN_SHIFT) & LEN_MAX
-    k = ((m + n) * mul + 0xFFFFFFFF) >> 32
-    return (
-        (n >= lo_n)
-        & (n <= top_n)
-        & ((word & POS_MAX) + k <= n)
-        & (m - popcount(x0 & ~y0) - popcount(x1 & ~y1) >= k)
-        & (n - popcount(y0 & ~x0) - popcount(y1 & ~x1) >= k)
-    ) | (n == LEN_MAX)
-
-
 @njit(cache=True)
 def verify(
     x, q, store, start, found, i, lo_n, top_n, sel, loc, words, masks, v, seen, counts, a, b, t
@@ -612,34 +603,11 @@ def verify(
 
 
 @njit(cache=True)
-def join_part(
-    part,
-    parts,
-    order,
-    e_tok,
-    e_q,
-    e_i,
-    e_top,
-    q_toks,
-    q_off,
-    q_sig,
-    q_meta,
-    store,
-    a,
-    b,
-    t,
-    mul,
-    res,
-    sel,
-    blk_hits,
-    loc,
-    words,
-    masks,
-    v,
-    seen,
-    counts,
-):
-    """`join_batch` for the queries q with q % parts == part (one thread's share)."""
+def join_part(part, parts, batch, store, a, b, t, mul, res, scratch):
+    """`join_batch` for the queries q with q % parts == part (one thread's share, with its
+    own scratch: see `join_batch`)."""
+    order, e_tok, e_q, e_i, e_top, q_toks, q_off, q_sig, q_meta = batch
+    sel, blk_hits, loc, words, masks, v, seen, counts = scratch
     lists, pool, pool_sig, pool_sig2 = store[8], store[9], store[10], store[11]
     for idx in range(order.shape[0]):
         e = order[idx]
@@ -666,8 +634,8 @@ def join_part(
             for blk in range(start, start + size, BLOCK):
                 h = 0
                 for e2 in range(blk, min(start + size, blk + BLOCK)):
-                    h += survives(pool[e2], pool_sig[e2], pool_sig2[e2], m, lo_n, top_n, mul,
-                                  x0, x1)  # fmt: skip
+                    h += survives(pool[e2], pool_sig[e2], pool_sig2[e2], m, m, lo_n, top_n,
+                                  mul, x0, x1)  # fmt: skip
                 blk_hits[nblk] = h
                 nblk += 1
                 hits += h
@@ -679,7 +647,7 @@ def join_part(
                     continue
                 blk = start + c * BLOCK
                 for e2 in range(blk, min(start + size, blk + BLOCK)):
-                    if survives(pool[e2], pool_sig[e2], pool_sig2[e2], m, lo_n, top_n, mul,
+                    if survives(pool[e2], pool_sig[e2], pool_sig2[e2], m, m, lo_n, top_n, mul,
                                 x0, x1):  # fmt: skip
                         sel[found] = e2 - start
                         found += 1
@@ -695,31 +663,15 @@ def join_part(
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def join_batch(
-    order,
-    e_tok,
-    e_q,
-    e_i,
-    e_top,
-    q_toks,
-    q_off,
-    q_sig,
-    q_meta,
-    store,
-    a,
-    b,
-    t,
-    mul,
-    res,
-    parts,
-    longest,
-):
+def join_batch(batch, store, a, b, t, mul, res, parts, longest):
     """`probe` (first mode) of every query of a batch against the index as it stands, run
     entry by entry in the global token order instead of query by query: the queries sharing
     a token scan its posting list one after the other, while it is in cache (one query at a
     time reads every list from memory). Per query, its entries come in increasing prefix
     position, so skipping a query once found keeps `probe`'s answer: the first kept text in
     (position, bucket, record) order. res[q] = (record or -1, lcs, position, bucket).
+    `batch` is (order, e_tok, e_q, e_i, e_top) of `plan_batch`, then the queries' tokens,
+    offsets, signatures and meta.
 
     The queries are independent of each other here (the index does not change), so `parts`
     threads share them, each with its own scratch; the answers do not depend on `parts`."""
@@ -735,8 +687,7 @@ def join_batch(
         blk_hits = np.empty(state[N_REC] // BLOCK + 2, dtype=np.int32)
         seen = np.full(SEEN_SLOTS, -1, dtype=np.int64)
         scratch = (sel, blk_hits, loc, words, masks, v, seen, counts[part])
-        join_part(part, parts, order, e_tok, e_q, e_i, e_top, q_toks, q_off, q_sig, q_meta,
-                  store, a, b, t, mul, res, *scratch)  # fmt: skip
+        join_part(part, parts, batch, store, a, b, t, mul, res, scratch)
     for part in range(parts):
         state[S_VISITED] += counts[part, 0]
         state[S_CANDIDATES] += counts[part, 1]
