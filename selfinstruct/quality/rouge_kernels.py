@@ -398,6 +398,16 @@ SEEN_SLOTS = 1 << SEEN_BITS
 
 
 @njit(cache=True, inline="always")
+def list_of(pool, pool_sig, pool_sig2, start, size):
+    """The three arrays of one posting list as slices. A loop indexing them from 0 is read
+    as contiguous loads and vectorizes; indexing the pool from `start` instead makes numba
+    guard every index against wraparound (it could be negative), and LLVM then gathers the
+    words one by one: pass 1 ran 2.4x slower that way."""
+    stop = start + size
+    return pool[start:stop], pool_sig[start:stop], pool_sig2[start:stop]
+
+
+@njit(cache=True, inline="always")
 def survives(word, y0, y1, m, known, lo_n, top_n, mul, x0, x1):
     """Pass 1 of a posting for a query of m tokens (`known` of them with an id), as 0 or 1:
     length window, j <= n - alpha and the signature bounds, with alpha from below (see
@@ -473,9 +483,9 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
             # Pass 1, branch-free so that it vectorizes: length window, j <= n - alpha and
             # the 64-bit signature bounds, with alpha from below (k <= alpha). A pair's later
             # common tokens sit further right in both texts: failing at its first is final.
-            for e in range(start, start + size):
-                okb[e - start] = survives(pool[e], pool_sig[e], pool_sig2[e], m, known, lo_n,
-                                          top_n, mul, x0, x1)  # fmt: skip
+            w_, s_, s2_ = list_of(pool, pool_sig, pool_sig2, start, size)
+            for e in range(size):
+                okb[e] = survives(w_[e], s_[e], s2_[e], m, known, lo_n, top_n, mul, x0, x1)
             found = 0
             for e in range(size):  # their positions, still branch-free
                 sel[found] = e
@@ -628,14 +638,16 @@ def join_part(part, parts, batch, store, a, b, t, mul, res, scratch):
             size = lists[tok, bk, LEN]
             counts[0] += size
             # pass 1, branch-free so that it vectorizes: a count per block of BLOCK postings
-            # (almost every list has no survivor); only blocks with one are read again
+            # (almost every list has no survivor); only blocks with one are read again.
+            # Indexing slices from 0 (see `list_of`) keeps the loads contiguous.
+            words_, sig_, sig2_ = list_of(pool, pool_sig, pool_sig2, start, size)
             hits = 0
             nblk = 0
-            for blk in range(start, start + size, BLOCK):
+            for lo in range(0, size, BLOCK):
+                w_, s_, s2_ = list_of(words_, sig_, sig2_, lo, min(size - lo, BLOCK))
                 h = 0
-                for e2 in range(blk, min(start + size, blk + BLOCK)):
-                    h += survives(pool[e2], pool_sig[e2], pool_sig2[e2], m, m, lo_n, top_n,
-                                  mul, x0, x1)  # fmt: skip
+                for e2 in range(w_.shape[0]):
+                    h += survives(w_[e2], s_[e2], s2_[e2], m, m, lo_n, top_n, mul, x0, x1)
                 blk_hits[nblk] = h
                 nblk += 1
                 hits += h
@@ -645,11 +657,11 @@ def join_part(part, parts, batch, store, a, b, t, mul, res, scratch):
             for c in range(nblk):
                 if blk_hits[c] == 0:
                     continue
-                blk = start + c * BLOCK
-                for e2 in range(blk, min(start + size, blk + BLOCK)):
-                    if survives(pool[e2], pool_sig[e2], pool_sig2[e2], m, m, lo_n, top_n, mul,
-                                x0, x1):  # fmt: skip
-                        sel[found] = e2 - start
+                lo = c * BLOCK
+                w_, s_, s2_ = list_of(words_, sig_, sig2_, lo, min(size - lo, BLOCK))
+                for e2 in range(w_.shape[0]):
+                    if survives(w_[e2], s_[e2], s2_[e2], m, m, lo_n, top_n, mul, x0, x1):
+                        sel[found] = lo + e2
                         found += 1
             x = q_toks[q_off[q] : q_off[q + 1]]
             y, lcs = verify(x, q, store, start, found, e_i[e], lo_n, top_n, sel, loc, words,
