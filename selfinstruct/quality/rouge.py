@@ -441,8 +441,9 @@ class RougeIndex:
         out_lcs = np.zeros(count, dtype=np.int64)
         done = 0
         while True:
-            done = k.settle_batch(enc.tokens, enc.offsets, done, r0, self._store(), v, words,
-                                  self._a, self._b, self._t, res, out_rec, out_lcs)  # fmt: skip
+            done = k.settle_batch(enc.tokens, enc.offsets, q_sig, done, r0, self._store(), v,
+                                  words, self._a, self._b, self._t, self._mul, res, out_rec,
+                                  out_lcs)  # fmt: skip
             if done >= count:
                 return out_rec, out_lcs
             self._make_room(int(enc.offsets[done + 1] - enc.offsets[done]))

@@ -722,18 +722,45 @@ def first_common(xt, yt, okey):
     return -1, -1
 
 
+@njit(cache=True, inline="always")
+def settle_pass1(rec_off, sigs, r0, r1, m, mul, x0, x1, okb):
+    """okb[y - r0] = 0 or 1 for the records r0..r1 of this batch: the length and signature
+    bounds of `survives` (no position bound: these records are not in the lists yet), with
+    need from below, branch-free and on slices so that it vectorizes. Returns the count."""
+    lens_lo = rec_off[r0:r1]
+    lens_hi = rec_off[r0 + 1 : r1 + 1]
+    sig = sigs[r0:r1]
+    hits = 0
+    for j in range(r1 - r0):
+        n = lens_hi[j] - lens_lo[j]
+        k = ((m + n) * mul + 0xFFFFFFFF) >> 32
+        y0 = sig[j, 0]
+        y1 = sig[j, 1]
+        ok = (
+            (k <= n)
+            & (k <= m)
+            & (m - popcount(x0 & ~y0) - popcount(x1 & ~y1) >= k)
+            & (n - popcount(y0 & ~x0) - popcount(y1 & ~x1) >= k)
+        )
+        okb[j] = ok
+        hits += ok
+    return hits
+
+
 @njit(cache=True, nogil=True)
-def settle_batch(q_toks, q_off, q_from, r0, store, v, words, a, b, t, res, out_rec, out_lcs):
+def settle_batch(
+    q_toks, q_off, q_sig, q_from, r0, store, v, words, a, b, t, mul, res, out_rec, out_lcs
+):
     """The greedy decisions of a batch after `join_batch`: each query also against the texts
-    this batch kept before it (records r0..), by a direct scan (exact length window and
-    signature bounds, then the LCS), keeping the neighbour `probe` would have found first
-    over both: the least (prefix position of the first common token, its bucket in the kept
-    text, record). A query without one is added. Returns the next query to do (< count:
-    some array must grow first)."""
+    this batch kept before it (records r0..), by a direct scan (length window and signature
+    bounds, vectorized from below in `settle_pass1`, then exactly, then the LCS), keeping the
+    neighbour `probe` would have found first over both: the least (prefix position of the
+    first common token, its bucket in the kept text, record). A query without one is added.
+    q_sig: the signatures `plan_batch` computed. Returns the next query to do (< count: some
+    array must grow first)."""
     state, rec_off, flat, sigs, _, dup_next, occ, okey = store[:8]
-    loc = store[14]
+    okb, sel, loc = store[12], store[13], store[14]
     count = q_off.shape[0] - 1
-    sx = np.empty(SIG_WORDS, dtype=np.uint64)
     for q in range(q_from, count):
         x = q_toks[q_off[q] : q_off[q + 1]]
         m = x.shape[0]
@@ -743,20 +770,30 @@ def settle_batch(q_toks, q_off, q_from, r0, store, v, words, a, b, t, res, out_r
         best_lcs = res[q, 1]
         best_i = res[q, 2]
         best_g = res[q, 3]
-        if m > 0 and state[N_REC] > r0:
+        r1 = state[N_REC]
+        x0 = q_sig[q, 0]
+        x1 = q_sig[q, 1]
+        hits = 0
+        if m > 0 and r1 > r0:
+            hits = settle_pass1(rec_off, sigs, r0, r1, m, mul, x0, x1, okb)
+        if hits > 0:  # else nothing of this batch can match: not even the masks are built
             xt = rarest_first(occurrence_ids(x, dup_next, occ, state, 0), okey)
-            signature(xt, sx)
+            found = 0
+            for j in range(r1 - r0):  # the survivors' records, branch-free
+                sel[found] = r0 + j
+                found += okb[j]
             masks, rows = build_masks(x, loc, words)
-            for y in range(r0, state[N_REC]):
+            for c in range(found):
+                y = sel[c]
                 n = rec_off[y + 1] - rec_off[y]
                 k = need(m + n, a, b, t)
                 if k > n or k > m:
                     continue
                 y0 = sigs[y, 0]
                 y1 = sigs[y, 1]
-                if m - popcount(sx[0] & ~y0) - popcount(sx[1] & ~y1) < k:
+                if m - popcount(x0 & ~y0) - popcount(x1 & ~y1) < k:
                     continue
-                if n - popcount(y0 & ~sx[0]) - popcount(y1 & ~sx[1]) < k:
+                if n - popcount(y0 & ~x0) - popcount(y1 & ~x1) < k:
                     continue
                 state[S_CANDIDATES] += 1
                 lcs = lcs_len(m, masks, loc, flat, rec_off[y], rec_off[y + 1], v)
