@@ -580,12 +580,14 @@ def verify(
     """Pass 2 of `probe` for query q over the survivors sel[:found] of one posting list,
     with a thread's own scratch; `seen` skips pairs whose LCS this batch already computed
     (they did not exceed the threshold, or q would be done). Returns (record or -1, lcs);
-    counts[1] counts the LCS computed."""
+    counts[1] counts the LCS computed.
+
+    The exact checks come first and leave the records to compare in sel; their tokens are
+    then loaded side by side (independent loads overlap) before the LCS loop needs them one
+    after the other, in the same order, so the first record above the threshold is the same."""
     rec_off, flat, pool = store[1], store[2], store[9]
     m = x.shape[0]
-    rows = fill_masks(x, loc, words, masks)
-    best = -1
-    best_lcs = 0
+    todo = 0
     for c in range(found):
         word = pool[start + sel[c]]
         y = word >> REC_SHIFT
@@ -601,10 +603,24 @@ def verify(
         slot = (np.uint64(pair) * _GOLDEN) >> np.uint64(64 - SEEN_BITS)
         if seen[slot] == pair:
             continue
-        seen[slot] = pair
+        seen[slot] = pair  # if q is found below, its later pairs are never asked for again
+        sel[todo] = y
+        todo += 1
+    if todo == 0:
+        return -1, 0
+    touched = 0
+    for c in range(todo):
+        touched += flat[rec_off[sel[c]]]
+    rows = fill_masks(x, loc, words, masks)
+    if touched < 0:  # never (ids are >= 0); a use LLVM cannot fold, so the loads stay
+        counts[0] += 1
+    best = -1
+    best_lcs = 0
+    for c in range(todo):
+        y = sel[c]
         counts[1] += 1
         lcs = lcs_len(m, masks, loc, flat, rec_off[y], rec_off[y + 1], v)
-        if exceeds(lcs, m, n, a, b, t):
+        if exceeds(lcs, m, rec_off[y + 1] - rec_off[y], a, b, t):
             best = y
             best_lcs = lcs
             break
