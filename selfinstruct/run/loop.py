@@ -304,9 +304,12 @@ class Generation:
             normals.append(normal)
         provisional = [f"u{index}.{j}" for j in range(len(kept))]
         items = list(zip(texts, provisional, strict=True))
-        matches = self.pool.accept_batch(items) if items else []
+        tokens = self.pool.tokens(texts)
+        matches = self.pool.accept_batch(items, tokens) if items else []
         survivors: list[Candidate] = []
-        for candidate, key, match, normal in zip(kept, provisional, matches, normals, strict=True):
+        for candidate, key, match, normal, text, words in zip(
+            kept, provisional, matches, normals, texts, tokens, strict=True
+        ):
             if match is not None:
                 unit.rejections.append(
                     Rejection.of(
@@ -320,6 +323,8 @@ class Generation:
                 )
                 continue
             candidate.pool_key = key
+            if text == candidate.instruction:  # the nearest-seed lookup's tokens too
+                unit.instruction_tokens[text] = words
             self.templated.remember(candidate)
             self.exact[normal] = key
             self.generated.append((index, candidate.instruction))
@@ -337,10 +342,12 @@ class Generation:
     def _records(self, index: int, unit: UnitOutput) -> list[AcceptedRecord]:
         accepted: list[AcceptedRecord] = []
         room = max(0, self.target - self.counts.accepted)
-        # one batched ROUGE-L query for the unit's records, not one a record
-        nearest_seeds = self.seed_index.nearest_many(
-            [c.instruction for c in unit.candidates[:room]]
-        )
+        # one batched ROUGE-L query for the unit's records, not one a record, with the tokens
+        # screening made (the pool and the seed index share the tokenizer)
+        texts = [c.instruction for c in unit.candidates[:room]]
+        known = unit.instruction_tokens
+        tokens = [known[t] if t in known else self.seed_index.tokens([t])[0] for t in texts]
+        nearest_seeds = self.seed_index.nearest_many(texts, tokens)
         for position, candidate in enumerate(unit.candidates):
             if self.counts.accepted + len(accepted) >= self.target:
                 unit.rejections.append(
