@@ -227,6 +227,14 @@ class PromptEcho(ViewFilter):
         return None
 
 
+@functools.lru_cache(maxsize=1024)
+def _material_words(text: str) -> tuple[list[bytes], frozenset[bytes]]:
+    """`echo_words` of a text a prompt shows, and their set: the same demonstrations come back
+    in many units of a run. (Read only: the list is shared.)"""
+    words = echo_words(text)
+    return words, frozenset(words)
+
+
 class RequestEcho(ViewFilter):
     """The candidate repeats the request it answers: its instruction or output holds a run of
     `ECHO_WORDS` words of the prompt actually sent (rendered, with its numbers and topic), not
@@ -248,13 +256,9 @@ class RequestEcho(ViewFilter):
             if len(self._built) >= 64:
                 self._built.clear()
             index = self._built[key] = EchoIndex(pieces)
-        # a run the request shares with its material holds an anchor: most units need no runs
-        shown = [echo_words(text) for text in material]
-        if not all(
-            index.anchors.isdisjoint(words) for words in shown
-        ) and not index.shingles.isdisjoint(
-            run for words in shown for run in _runs(words)
-        ):  # the request's words also in its material: those runs are the material's
+        # the request's words also in its material: those runs are the material's (checked
+        # around the index's anchors only; the material's words are read once a run)
+        if any(index.holds_run_of(*_material_words(text)) for text in material):
             index = EchoIndex(pieces, exclude=material)
         self.index = index
 
