@@ -36,8 +36,8 @@ APPENDED = (DATA, RECORDS, REJECTED)
 
 def _c_line_encoder() -> Callable[[Any, int], list[str]] | None:
     """The C encoder `json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))` builds on
-    every call, built once (3-7 us of a line's 3-7 us: a unit writes ~30 lines); None where
-    the C accelerator is missing. No cycle check (`markers` None): lines are plain dicts of
+    every call, built once (half of a line's cost; a unit writes ~30 lines); None where the
+    C accelerator is missing. No cycle check (`markers` None): lines are plain dicts of
     records, never circular, and nothing is shared between the threads that write lines."""
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:  # pragma: no cover - CPython has it
