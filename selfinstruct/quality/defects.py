@@ -222,7 +222,7 @@ class PromptEcho(ViewFilter):
         hinted = not view.output_ascii or "task" in lowered or "gpt" in lowered
         if hinted and _ECHO_PHRASES.search(text) and not _ECHO_PHRASES.search(view.instruction):
             return "prompt_echo"
-        if self.index.holds_run_of(view.output_words, view.output_set):
+        if self.index.holds_run_of(view.output_words):
             return "prompt_echo"
         return None
 
@@ -266,7 +266,7 @@ class RequestEcho(ViewFilter):
         index = self.index
         if index.holds_run_of(view.instruction_words, view.instruction_set):
             return "prompt_echo"
-        if index.holds_run_of(view.output_words, view.output_set):
+        if index.holds_run_of(view.output_words):
             return "prompt_echo"
         return None
 

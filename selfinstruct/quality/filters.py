@@ -106,7 +106,17 @@ class InstructionLength(ViewFilter):
 
     def check(self, view: CandidateView) -> str | None:
         text = view.instruction
-        words = len(text.split()) if view.instruction_ascii else word_count(text)
+        if not view.instruction_ascii:
+            return self._judge(word_count(text))
+        # ASCII words are `split()`'s: fewer than min_words iff a split stopped after
+        # min_words parts has fewer; more than max_words need 2 * max_words characters
+        if len(text.split(None, max(self.min_words - 1, 0))) < self.min_words:
+            return "too_short"
+        if len(text) >= 2 * self.max_words + 1 and len(text.split()) > self.max_words:
+            return "too_long"
+        return None
+
+    def _judge(self, words: int) -> str | None:
         if words < self.min_words:
             return "too_short"
         if words > self.max_words:
@@ -138,10 +148,12 @@ class Blacklist(ViewFilter):
     def check(self, view: CandidateView) -> str | None:
         if view.instruction_ascii:
             lowered = view.instruction_lower
-            if self.forms.isdisjoint(view.instruction_words) and not any(
-                phrase in lowered for phrase in self.phrases
-            ):
-                return None
+            if self.forms.isdisjoint(view.instruction_set):
+                for phrase in self.phrases:
+                    if phrase in lowered:
+                        break
+                else:
+                    return None
             if not self.any_lowered.search(lowered):
                 return None
         elif not self.any_word.search(view.instruction):
@@ -225,7 +237,7 @@ class Refusal(ViewFilter):
     def _may_match(self, view: CandidateView) -> bool:
         """For ASCII texts: whether they hold what every match holds (the word, a hint)."""
         word = self.word
-        if word is not None and word not in view.output_set and word not in view.instruction_set:
+        if word is not None and word not in view.instruction_set and word not in view.output_words:
             return False
         if not self.hints:
             return True

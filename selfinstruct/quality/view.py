@@ -46,7 +46,6 @@ class CandidateView:
         "output",
         "output_ascii",
         "output_lower",
-        "output_set",
         "output_words",
     )
 
@@ -63,9 +62,8 @@ class CandidateView:
         self.instruction_words = words = words_of_lowered(lowered)
         self.instruction_set = frozenset(words)
         self.output_lower = lowered = output.lower()
-        #: the output's words in order, and as a set
-        self.output_words = words = words_of_lowered(lowered)
-        self.output_set = frozenset(words)
+        #: the output's words in order
+        self.output_words = words_of_lowered(lowered)
         self._instruction_key: str | None = None
         self._input_key: str | None = None
         self._output_key: str | None = None
