@@ -392,7 +392,9 @@ def test_request_echo_finds_every_run_it_indexes():
         line = echo_words(rng.choice(lines))
         start = rng.randrange(max(1, len(line) - 6))
         words += [*line[start : start + rng.randint(4, 9)], rng.choice(vocab)]
-        assert index.holds_run_of(words) == (not index.shingles.isdisjoint(_runs(words)))
+        expected = not index.shingles.isdisjoint(_runs(words))
+        assert index.holds_run_of(words) == expected
+        assert index.holds_run_of(words, frozenset(words)) == expected  # as a view passes them
 
 
 def test_statement_with_an_input_is_not_a_task_either():

@@ -144,3 +144,21 @@ def test_run_json_waits_for_the_batches_submitted_before_it(tmp_path):
         store.write_manifest({"accepted": 5})
         lines = (tmp_path / JOURNAL).read_text().splitlines()
         assert json.loads(lines[-1])["accepted"] == 5
+
+
+def test_lines_are_written_as_json_dumps_writes_them():
+    """`layout.dumps` keeps one C encoder instead of json.dumps building one a line: the same
+    text for every kind of value a record holds, the same error for one it cannot hold."""
+    from selfinstruct.store.layout import dumps
+
+    values = [
+        {"instruction": "Ünïcode 任务 \u2028 \x1f \"quoted\" \\ tab\t", "input": "", "n": 3},
+        {"score": 0.1 + 0.2, "big": 10**30, "nan": float("nan"), "inf": float("-inf")},
+        {"flags": [True, False, None], "nested": {"a": [1, 2.5, "x"], "b": {}}, "empty": []},
+        record(7).model_dump(),
+        Rejection(reason="near_duplicate", score=0.7501, neighbour="n").model_dump(),
+    ]
+    for value in values:
+        assert dumps(value) == json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    with pytest.raises(TypeError, match="is not JSON serializable"):
+        dumps({"when": object()})

@@ -71,6 +71,9 @@ class AlpacaMethod(Method):
         if completion and len(self.no_input_pool) >= num_demonstrations:
             self.no_input_share = len(self.no_input_pool) / len(self.demo_pool)
         self.expected_yield = max(1.0, tasks_per_request * 0.5)
+        self._last_demonstrations: (
+            tuple[int, Sequence[str], tuple[list[SeedTask], list[str], list[str]]] | None
+        ) = None
 
     def no_input_unit(self, index: int) -> bool:
         """Unit `index` is a document of tasks without input (completion documents only): a
@@ -83,14 +86,21 @@ class AlpacaMethod(Method):
     def _demonstrations(
         self, index: int, generated: Sequence[str]
     ) -> tuple[list[SeedTask], list[str], list[str]]:
-        """Unit `index`'s demonstrations; they depend only on (seed, index, generated)."""
+        """Unit `index`'s demonstrations; they depend only on (seed, index, generated). The
+        last answer is kept: a unit's request and its material ask for the same one in a row
+        (seeding the generator costs more than the rest)."""
+        last = self._last_demonstrations
+        if last is not None and last[0] == index and last[1] is generated:
+            return last[2]
         rng = random.Random(f"{self.seed}:{index}")
         pool = self.no_input_pool if self.no_input_unit(index) else self.demo_pool
         machine = min(self.machine_demos, len(generated))
         k = min(max(0, self.num_demonstrations - machine), len(pool))
         demos: list[SeedTask] = rng.sample(pool, k)
         extra = rng.sample(list(generated), machine) if machine else []
-        return demos, extra, [d.id for d in demos] + ["generated"] * machine
+        found = demos, extra, [d.id for d in demos] + ["generated"] * machine
+        self._last_demonstrations = (index, generated, found)
+        return found
 
     def build_request(
         self, index: int, generated: Sequence[str] = ()
@@ -151,10 +161,11 @@ class AlpacaMethod(Method):
 
     async def fetch(self, index: int, teacher: Teacher, generated: Sequence[str]) -> UnitOutput:
         request, demo_ids, opening = self.build_request(index, generated)
+        material = self.material(index, generated)  # before the await: the same demonstrations
         completion = await teacher.complete(request)
         unit = UnitOutput(demonstration_ids=demo_ids)
         unit.request_text = request_text(request)
-        unit.material = self.material(index, generated)
+        unit.material = material
         unit.count(completion)
         if not self.profile.json_answers:
             text = opening + completion.text

@@ -88,6 +88,9 @@ class UnitOutput:
     #: (demonstrations, a passage), for the prompt-echo check; "" when a method sets none
     request_text: str = ""
     material: list[str] = field(default_factory=list)
+    #: the loop's: ROUGE tokens of the screened instructions, by text, so the nearest-seed
+    #: lookup at commit reads the dedup stage's instead of tokenizing them again
+    instruction_tokens: dict[str, list[bytes]] = field(default_factory=dict)
 
     def count(self, completion: Completion) -> None:
         """Add one teacher answer's usage (fresh or replayed: each unit's answers are paid once)."""

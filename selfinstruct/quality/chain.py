@@ -22,6 +22,7 @@ from selfinstruct.quality.filters import (
     Refusal,
 )
 from selfinstruct.quality.missing_input import MissingInput
+from selfinstruct.quality.view import CandidateView
 from selfinstruct.schemas import Candidate
 
 
@@ -44,10 +45,15 @@ def default_filters() -> list[Filter]:
     ]
 
 
-def first_reason(filters: Sequence[Filter], candidate: Candidate) -> str | None:
-    """The reason of the first filter that rejects `candidate`, or None to keep it."""
+def first_reason(
+    filters: Sequence[Filter], candidate: Candidate, view: CandidateView | None = None
+) -> str | None:
+    """The reason of the first filter that rejects `candidate`, or None to keep it. The
+    filters share one `CandidateView` of it (`view`, when the caller made one already)."""
+    if view is None:
+        view = CandidateView(candidate)
     for rule in filters:
-        found = rule.reason(candidate)
+        found = rule.check(view)
         if found:
             return found
     return None

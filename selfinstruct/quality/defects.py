@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from selfinstruct.methods import prompts, prompts_completion
-from selfinstruct.quality.filters import Filter, reads_as_english
+from selfinstruct.quality.filters import Filter, ViewFilter, reads_as_english
+from selfinstruct.quality.view import NOT_WORD, CandidateView, words_of_lowered
 from selfinstruct.schemas import Candidate
 
 # -- merged tasks ------------------------------------------------------------------------------
@@ -37,15 +38,25 @@ _TASK_AFTER = re.compile(
 )
 
 
-class MergedTask(Filter):
+#: Every match of the three patterns holds a colon and, in an ASCII text, one of these words
+#: (lowered): texts without are passed without the scans.
+_MERGE_WORDS = ("input", "output", "instruction", "task")
+
+
+class MergedTask(ViewFilter):
     """The output (or input) carries another task: a numbered Instruction/Input/Output block
     after the answer. The student would learn to append tasks to its answers."""
 
-    def reason(self, candidate: Candidate) -> str | None:
-        for text in (candidate.output, candidate.input):
-            if _MERGED.search(text):
+    def check(self, view: CandidateView) -> str | None:
+        output, given = view.output, view.input
+        if ":" in output and (
+            not view.output_ascii or any(word in view.output_lower for word in _MERGE_WORDS)
+        ):
+            if _MERGED.search(output) or _EXAMPLE_AFTER.search(output):
                 return "merged_task"
-        if _EXAMPLE_AFTER.search(candidate.output) or _TASK_AFTER.search(candidate.output):
+            if _TASK_AFTER.search(output):
+                return "merged_task"
+        if ":" in given and _MERGED.search(given):
             return "merged_task"
         return None
 
@@ -57,12 +68,18 @@ LOOP_MIN_WORDS = 40
 LOOP_DISTINCT_SHARE = 0.5
 
 
-class RepetitiveOutput(Filter):
+#: The fewest characters LOOP_MIN_WORDS words take (lowering keeps every space a space).
+_LOOP_MIN_CHARS = 2 * LOOP_MIN_WORDS - 1
+
+
+class RepetitiveOutput(ViewFilter):
     """The answer loops ("Rick and Morty, Rick and Morty, ...", one line forty times): what a
     teacher writes when it lost the thread and ran to the token limit."""
 
-    def reason(self, candidate: Candidate) -> str | None:
-        words = candidate.output.lower().split()
+    def check(self, view: CandidateView) -> str | None:
+        if len(view.output) < _LOOP_MIN_CHARS:
+            return None
+        words = view.output_lower.split()
         if len(words) < LOOP_MIN_WORDS:
             return None
         # each word's first use after the third word starts a new 4-word run, so at least
@@ -108,8 +125,7 @@ _PLACEHOLDER = re.compile(r"\{[^{}]*\}|<noinput>")
 ECHO_WORDS = 7
 #: Bytes that are not [a-z0-9] become spaces: `echo_words` is rouge_score's tokenizer
 #: (`[a-z0-9]+` of the lowered text) done by C string methods, 4x faster than `findall`.
-_NOT_WORD = bytes(b if chr(b).isascii() and chr(b).isalnum() and not chr(b).isupper() else 32
-                  for b in range(256))  # fmt: skip
+_NOT_WORD = NOT_WORD
 #: Common English words: an echo needs a run of ECHO_WORDS words, and one of those, at least,
 #: is not common (`EchoIndex.anchors`), so an answer holding no anchor is passed at once.
 _COMMON = frozenset(
@@ -124,8 +140,8 @@ _COMMON = frozenset(
 
 def echo_words(text: str) -> list[bytes]:
     """The words of `text` as the echo checks compare them: runs of [a-z0-9] of the lowered
-    text (any other character separates words)."""
-    return text.lower().encode("ascii", "replace").translate(_NOT_WORD).split()
+    text (any other character separates words); a `CandidateView`'s words."""
+    return words_of_lowered(text.lower())
 
 
 def _runs(words: list[bytes], size: int = ECHO_WORDS) -> Iterable[tuple[bytes, ...]]:
@@ -136,7 +152,8 @@ def _runs(words: list[bytes], size: int = ECHO_WORDS) -> Iterable[tuple[bytes, .
 class EchoIndex:
     """The runs of ECHO_WORDS words of some texts, and anchors: one word of every run (its
     longest uncommon word, the longer the rarer), so a text holding no anchor shares no run
-    and is decided by one set operation, and one that does is checked only around them."""
+    and is decided by one set operation, and one that does is checked only where an anchor
+    stands at the place it has in some run (`offsets`)."""
 
     def __init__(self, texts: Iterable[str], exclude: Iterable[str] = ()) -> None:
         self.shingles: set[tuple[bytes, ...]] = set()
@@ -146,20 +163,39 @@ class EchoIndex:
             self.shingles.difference_update(_runs(echo_words(text)))
         vocabulary = {word for run in self.shingles for word in run}
         score = {word: (word not in _COMMON, len(word)) for word in vocabulary}
-        self.anchors = frozenset(max(run, key=score.__getitem__) for run in self.shingles)
+        places: dict[bytes, set[int]] = {}
+        for run in self.shingles:
+            anchor = max(run, key=score.__getitem__)
+            places.setdefault(anchor, set()).add(run.index(anchor))
+        self.anchors = frozenset(places)
+        #: each anchor's positions in the runs it anchors: a run of a text starts that far
+        #: before one of the anchor's occurrences
+        self.offsets = {anchor: tuple(sorted(found)) for anchor, found in places.items()}
 
-    def holds_run_of(self, words: list[bytes]) -> bool:
-        """True when `words` has ECHO_WORDS words in a row that one of the texts has."""
-        if len(words) < ECHO_WORDS or self.anchors.isdisjoint(words):
+    def holds_run_of(self, words: list[bytes], distinct: frozenset[bytes] | None = None) -> bool:
+        """True when `words` has ECHO_WORDS words in a row that one of the texts has
+        (`distinct`: the set of `words`, when the caller has it)."""
+        if len(words) < ECHO_WORDS:
+            return False
+        present = self.anchors.intersection(words if distinct is None else distinct)
+        if not present:
             return False
         last = len(words) - ECHO_WORDS
-        starts = {
-            start
-            for i, word in enumerate(words)
-            if word in self.anchors
-            for start in range(max(0, i - ECHO_WORDS + 1), min(i, last) + 1)
-        }
-        return any(tuple(words[start : start + ECHO_WORDS]) in self.shingles for start in starts)
+        for anchor in present:
+            offsets = self.offsets[anchor]
+            at = words.index(anchor)
+            while True:
+                for offset in offsets:
+                    start = at - offset
+                    if 0 <= start <= last and tuple(words[start : start + ECHO_WORDS]) in (
+                        self.shingles
+                    ):
+                        return True
+                try:
+                    at = words.index(anchor, at + 1)
+                except ValueError:
+                    break
+        return False
 
 
 def template_lines() -> list[str]:
@@ -172,30 +208,34 @@ def template_lines() -> list[str]:
     return lines
 
 
-class PromptEcho(Filter):
+class PromptEcho(ViewFilter):
     """The answer repeats the request: a run of `ECHO_WORDS` words from a template line, or a
     phrase only the prompt says ("List of 20 tasks:", "...by a GPT language model")."""
 
     def __init__(self, lines: Iterable[str] | None = None) -> None:
         self.index = EchoIndex(template_lines() if lines is None else lines)
 
-    def reason(self, candidate: Candidate) -> str | None:
-        text = candidate.output
+    def check(self, view: CandidateView) -> str | None:
+        text = view.output
         # every `_ECHO_PHRASES` match holds "task" or "gpt" (any case): most answers skip it
-        lowered = text.lower()
-        hinted = not text.isascii() or "task" in lowered or "gpt" in lowered
-        if (
-            hinted
-            and _ECHO_PHRASES.search(text)
-            and not _ECHO_PHRASES.search(candidate.instruction)
-        ):
+        lowered = view.output_lower
+        hinted = not view.output_ascii or "task" in lowered or "gpt" in lowered
+        if hinted and _ECHO_PHRASES.search(text) and not _ECHO_PHRASES.search(view.instruction):
             return "prompt_echo"
-        if self.index.holds_run_of(echo_words(text)):
+        if self.index.holds_run_of(view.output_words):
             return "prompt_echo"
         return None
 
 
-class RequestEcho(Filter):
+@functools.lru_cache(maxsize=1024)
+def _material_words(text: str) -> tuple[list[bytes], frozenset[bytes]]:
+    """`echo_words` of a text a prompt shows, and their set: the same demonstrations come back
+    in many units of a run. (Read only: the list is shared.)"""
+    words = echo_words(text)
+    return words, frozenset(words)
+
+
+class RequestEcho(ViewFilter):
     """The candidate repeats the request it answers: its instruction or output holds a run of
     `ECHO_WORDS` words of the prompt actually sent (rendered, with its numbers and topic), not
     counting the material the prompt shows (demonstrations, a document's passage), which a
@@ -216,20 +256,18 @@ class RequestEcho(Filter):
             if len(self._built) >= 64:
                 self._built.clear()
             index = self._built[key] = EchoIndex(pieces)
-        # a run the request shares with its material holds an anchor: most units need no runs
-        shown = [echo_words(text) for text in material]
-        if not all(
-            index.anchors.isdisjoint(words) for words in shown
-        ) and not index.shingles.isdisjoint(
-            run for words in shown for run in _runs(words)
-        ):  # the request's words also in its material: those runs are the material's
+        # the request's words also in its material: those runs are the material's (checked
+        # around the index's anchors only; the material's words are read once a run)
+        if any(index.holds_run_of(*_material_words(text)) for text in material):
             index = EchoIndex(pieces, exclude=material)
         self.index = index
 
-    def reason(self, candidate: Candidate) -> str | None:
-        for text in (candidate.instruction, candidate.output):
-            if self.index.holds_run_of(echo_words(text)):
-                return "prompt_echo"
+    def check(self, view: CandidateView) -> str | None:
+        index = self.index
+        if index.holds_run_of(view.instruction_words, view.instruction_set):
+            return "prompt_echo"
+        if index.holds_run_of(view.output_words):
+            return "prompt_echo"
         return None
 
 
@@ -252,6 +290,13 @@ _LINK_LABEL = re.compile(r"[A-Za-z]{2,12}:")
 def _is_bare_link(text: str) -> bool:
     """True when `text` is only links (in quotes, brackets or markdown) and punctuation, after
     at most one label ("Article:")."""
+    if "[" not in text:  # no markdown link text: the tokens are the text's own
+        head = text.split(None, 2)  # an answer is not a link once its first token is not
+        if not head:
+            return False
+        first = head[1] if len(head) > 1 and _LINK_LABEL.fullmatch(head[0]) else head[0]
+        if not _ONE_LINK.fullmatch(first):
+            return False
     tokens = _LINK_TEXT.sub("(", text).split()
     if len(tokens) > 1 and _LINK_LABEL.fullmatch(tokens[0]):
         tokens = tokens[1:]
@@ -290,25 +335,31 @@ _ON_THE_LINK = re.compile(
 )
 
 
-class UnreadableInput(Filter):
+class UnreadableInput(ViewFilter):
     """The task works on something the model cannot read: a bare link to an article, page or
     image (the teacher answers by inventing its content) or an attachment placeholder."""
 
-    def reason(self, candidate: Candidate) -> str | None:
-        given = candidate.input.strip()
-        if given and _is_bare_link(given) and not _ON_THE_LINK.search(candidate.instruction):
-            return "unreadable_input:link"
-        if _EMBEDDED_IMAGE.search(given):
-            return "unreadable_input:image"
-        if _WHOLE_PLACEHOLDER.match(given):
-            return "unreadable_input:placeholder"
-        for text in (given, candidate.instruction):
-            # every `_ATTACHMENT` match holds a bracket or "attached": most texts skip the scan
-            if ("<" in text or "[" in text or "attached" in text.lower()) and _ATTACHMENT.search(
-                text
-            ):
+    def check(self, view: CandidateView) -> str | None:
+        given = view.input.strip()
+        instruction = view.instruction
+        if given:
+            if _is_bare_link(given) and not _ON_THE_LINK.search(instruction):
+                return "unreadable_input:link"
+            # each pattern's match holds the character tested first (stripped: `^\s*` is "")
+            if ("!" in given or "<" in given) and _EMBEDDED_IMAGE.search(given):
+                return "unreadable_input:image"
+            if given[0] in "[(" and _WHOLE_PLACEHOLDER.match(given):
                 return "unreadable_input:placeholder"
+            if _holds_attachment(given, given.lower()):
+                return "unreadable_input:placeholder"
+        if _holds_attachment(instruction, view.instruction_lower):
+            return "unreadable_input:placeholder"
         return None
+
+
+def _holds_attachment(text: str, lowered: str) -> bool:
+    """`_ATTACHMENT` in `text`; every match holds a bracket or "attached": most texts skip it."""
+    return ("<" in text or "[" in text or "attached" in lowered) and bool(_ATTACHMENT.search(text))
 
 
 # -- empty-in-effect outputs -------------------------------------------------------------------
@@ -321,12 +372,12 @@ _EMPTY_IN_EFFECT = re.compile(
 )
 
 
-class EmptyInEffect(Filter):
+class EmptyInEffect(ViewFilter):
     """An output that is a marker for "no output": as useless as an empty one. "NA" counts
     only in capitals ("Na" is sodium)."""
 
-    def reason(self, candidate: Candidate) -> str | None:
-        output = candidate.output
+    def check(self, view: CandidateView) -> str | None:
+        output = view.output
         if _EMPTY_IN_EFFECT.match(output) or output.strip().rstrip(".!") == "NA":
             return "empty_output"
         return None
@@ -356,13 +407,13 @@ def _last_word(text: str) -> str:
     return tail[start:]
 
 
-class TruncatedOutput(Filter):
+class TruncatedOutput(ViewFilter):
     """Judged from the text: English prose ending on a dangling word ("...atomic number of") or
     a comma. Code, lists of words and answers of a few words are never judged truncated; a
     missing full stop alone is not a cut."""
 
-    def reason(self, candidate: Candidate) -> str | None:
-        output = candidate.output.rstrip()
+    def check(self, view: CandidateView) -> str | None:
+        output = view.output.rstrip()
         if len(output) < 20:
             return None
         last_line = output[output.rfind("\n") + 1 :]
@@ -407,13 +458,13 @@ _NON_TEXT = re.compile(
 )
 
 
-class NonTextTask(Filter):
+class NonTextTask(ViewFilter):
     """The task asks for a picture, a photo, a recording or a design a text model cannot make:
     "Design a logo", "Take a photo", "Record a video". A title, caption or description of one is
     text and passes; so does anything merely naming a picture ("Best Picture Oscar")."""
 
-    def reason(self, candidate: Candidate) -> str | None:
-        return "non_text_task" if _NON_TEXT.search(candidate.instruction.lstrip()) else None
+    def check(self, view: CandidateView) -> str | None:
+        return "non_text_task" if _NON_TEXT.search(view.instruction.lstrip()) else None
 
 
 # -- statements that are not tasks, inputs that are a second instruction -----------------------
@@ -428,13 +479,13 @@ _REQUEST = re.compile(
 )
 
 
-class NotATask(Filter):
+class NotATask(ViewFilter):
     """An instruction that is a statement ("We went to the beach yesterday.") asks for nothing;
     any answer to it is a guess. An input does not change that: "It was a sunny day." over a
     passage asks nothing of it either (a task on the text says so: "...the following")."""
 
-    def reason(self, candidate: Candidate) -> str | None:
-        text = candidate.instruction.strip()
+    def check(self, view: CandidateView) -> str | None:
+        text = view.instruction.strip()
         if _STATEMENT.match(text) and not _REQUEST.search(text):
             return "not_a_task"
         return None
@@ -456,17 +507,17 @@ _WORKS_ON_TEXT = re.compile(
 )
 
 
-class InputIsInstruction(Filter):
+class InputIsInstruction(ViewFilter):
     """The input is a second task ("Write a poem about rain.") under an instruction that does not
     treat it as text to work on: the output answers one of two tasks, never clearly which."""
 
-    def reason(self, candidate: Candidate) -> str | None:
-        given = candidate.input.strip()
+    def check(self, view: CandidateView) -> str | None:
+        given = view.input.strip()
         if (
             given
+            and _IMPERATIVE_START.match(given)  # anchored: cheaper than counting words
             and len(given.split()) <= 40
-            and _IMPERATIVE_START.match(given)
-            and not _WORKS_ON_TEXT.search(candidate.instruction)
+            and not _WORKS_ON_TEXT.search(view.instruction)
         ):
             return "input_is_instruction"
         return None
@@ -489,14 +540,15 @@ _ROLEPLAY = re.compile(
 )
 
 
-class SelfReference(Filter):
+class SelfReference(ViewFilter):
     """The teacher talks about itself ("As an AI language model, ...") while answering: the
     student learns the disclaimer, not the task. Refusals are caught before, by `Refusal`."""
 
-    def reason(self, candidate: Candidate) -> str | None:
-        lowered = candidate.output.lower()
+    def check(self, view: CandidateView) -> str | None:
+        lowered = view.output_lower
         if not any(hint in lowered for hint in _SELF_HINTS):
             return None
+        candidate = view.candidate
         output = candidate.output.replace("’", "'")
         for match in _SELF.finditer(output):
             line_start = output.rfind("\n", 0, match.start()) + 1

@@ -14,7 +14,8 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from selfinstruct.schemas import Candidate, same_text_key
+from selfinstruct.quality.view import CandidateView
+from selfinstruct.schemas import Candidate
 
 #: Words naming what a text-only model can neither see nor produce (whole words, +plural).
 DEFAULT_BLACKLIST: tuple[str, ...] = (
@@ -47,6 +48,10 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
 #: A substring (lower case) of every match of `REFUSAL_PATTERNS`, one per alternative.
 REFUSAL_HINTS: tuple[str, ...] = ("an ai", "language model", "sorry", "i can", "i am unable")
 REFUSAL_HINTS += ("i won't", "i do not have", "i don't have")
+#: The word every match of `REFUSAL_PATTERNS` holds whole, as `CandidateView` words.
+_REFUSAL_WORD = b"i"
+#: A blacklist entry that is one `CandidateView` word (a run of [a-z0-9]).
+_PLAIN_WORD = re.compile(r"[a-z0-9]+")
 
 
 def by_family(counts: Mapping[str, int]) -> Counter[str]:
@@ -66,6 +71,22 @@ class Filter(ABC):
     @abstractmethod
     def reason(self, candidate: Candidate) -> str | None: ...
 
+    def check(self, view: CandidateView) -> str | None:
+        """`reason`, read through the chain's view of the candidate (`quality.view`), which
+        lowers and splits each text once for all filters. Filters that read it override
+        this; any other filter is asked its `reason`."""
+        return self.reason(view.candidate)
+
+
+class ViewFilter(Filter):
+    """A filter written against `CandidateView`: `check` decides; `reason` builds a view."""
+
+    def reason(self, candidate: Candidate) -> str | None:
+        return self.check(CandidateView(candidate))
+
+    @abstractmethod
+    def check(self, view: CandidateView) -> str | None: ...
+
 
 def word_count(text: str) -> int:
     """Words as whitespace-separated runs; CJK text counts one word per character."""
@@ -76,15 +97,26 @@ def word_count(text: str) -> int:
     return max(len(words), cjk)
 
 
-class InstructionLength(Filter):
+class InstructionLength(ViewFilter):
     """Too short to be a task, or too long to be an instruction (Self-Instruct: 3 < words ≤ 150)."""
 
     def __init__(self, min_words: int = 4, max_words: int = 150) -> None:
         self.min_words = min_words
         self.max_words = max_words
 
-    def reason(self, candidate: Candidate) -> str | None:
-        words = word_count(candidate.instruction)
+    def check(self, view: CandidateView) -> str | None:
+        text = view.instruction
+        if not view.instruction_ascii:
+            return self._judge(word_count(text))
+        # ASCII words are `split()`'s: fewer than min_words iff a split stopped after
+        # min_words parts has fewer; more than max_words need 2 * max_words characters
+        if len(text.split(None, max(self.min_words - 1, 0))) < self.min_words:
+            return "too_short"
+        if len(text) >= 2 * self.max_words + 1 and len(text.split()) > self.max_words:
+            return "too_long"
+        return None
+
+    def _judge(self, words: int) -> str | None:
         if words < self.min_words:
             return "too_short"
         if words > self.max_words:
@@ -92,7 +124,7 @@ class InstructionLength(Filter):
         return None
 
 
-class Blacklist(Filter):
+class Blacklist(ViewFilter):
     """Tasks that need images, files, audio or browsing: a text-only model cannot serve them."""
 
     def __init__(self, words: Iterable[str] = DEFAULT_BLACKLIST) -> None:
@@ -106,38 +138,51 @@ class Blacklist(Filter):
         self.any_word = re.compile(either if words else r"(?!)", re.IGNORECASE)
         lowered = r"\b(?:" + "|".join(re.escape(word.lower()) for word in words) + r")(?:s|es)?\b"
         self.any_lowered = re.compile(lowered if words else r"(?!)")
+        # Before any search: a match of a word of [a-z0-9] is a whole word of the lowered ASCII
+        # text (\b on both sides), so it is one of the view's words; any other entry ("go to")
+        # is in the lowered text as it is written.
+        plain = [w.lower() for w in words if _PLAIN_WORD.fullmatch(w.lower())]
+        self.forms = frozenset(f"{w}{end}".encode() for w in plain for end in ("", "s", "es"))
+        self.phrases = tuple(w.lower() for w in words if not _PLAIN_WORD.fullmatch(w.lower()))
 
-    def reason(self, candidate: Candidate) -> str | None:
-        text = candidate.instruction
-        if text.isascii():
-            if not self.any_lowered.search(text.lower()):
+    def check(self, view: CandidateView) -> str | None:
+        if view.instruction_ascii:
+            lowered = view.instruction_lower
+            if self.forms.isdisjoint(view.instruction_set):
+                for phrase in self.phrases:
+                    if phrase in lowered:
+                        break
+                else:
+                    return None
+            if not self.any_lowered.search(lowered):
                 return None
-        elif not self.any_word.search(text):
+        elif not self.any_word.search(view.instruction):
             return None
+        candidate = view.candidate
         for word, pattern in self.patterns:  # the reason names the first word of the list
             if pattern.search(candidate.instruction):
                 return f"blacklist:{word.replace(' ', '_')}"
         return None
 
 
-class ProgramRequest(Filter):
+class ProgramRequest(ViewFilter):
     """'Write a program ...' tasks get unusable, untested outputs (Self-Instruct drops them)."""
 
-    def reason(self, candidate: Candidate) -> str | None:
-        if candidate.instruction.lower().startswith("write a program"):
+    def check(self, view: CandidateView) -> str | None:
+        if view.instruction_lower.startswith("write a program"):
             return "program_request"
         return None
 
 
-class BadStart(Filter):
+class BadStart(ViewFilter):
     """An instruction starting with punctuation or a symbol is a formatting accident.
 
     Letters of any script are fine: Alpaca rejected every non-ASCII start, which drops all
     Chinese or Russian tasks; we reject only punctuation and symbols.
     """
 
-    def reason(self, candidate: Candidate) -> str | None:
-        first = candidate.instruction[:1]
+    def check(self, view: CandidateView) -> str | None:
+        first = view.instruction[:1]
         if not first:
             return "empty_instruction"
         category = unicodedata.category(first)
@@ -148,24 +193,24 @@ class BadStart(Filter):
         return None
 
 
-class EmptyOutput(Filter):
+class EmptyOutput(ViewFilter):
     """A task with no answer teaches nothing (Alpaca's release has hundreds)."""
 
-    def reason(self, candidate: Candidate) -> str | None:
-        return "empty_output" if not candidate.output.strip() else None
+    def check(self, view: CandidateView) -> str | None:
+        return "empty_output" if not view.output.strip() else None
 
 
-class InputEqualsOutput(Filter):
+class InputEqualsOutput(ViewFilter):
     """An output that repeats the input teaches copying, not the task."""
 
-    def reason(self, candidate: Candidate) -> str | None:
-        given = same_text_key(candidate.input)
-        if given and given == same_text_key(candidate.output):
+    def check(self, view: CandidateView) -> str | None:
+        given = view.input_key
+        if given and given == view.output_key:
             return "input_equals_output"
         return None
 
 
-class Refusal(Filter):
+class Refusal(ViewFilter):
     """The teacher refused or talked about itself instead of answering."""
 
     def __init__(
@@ -177,25 +222,40 @@ class Refusal(Filter):
         self.hints = tuple(
             REFUSAL_HINTS if hints is None and patterns is REFUSAL_PATTERNS else hints or ()
         )
+        #: a hint without a newline is in the instruction or in the output, never across
+        #: the newline that joins them, so the view's lowered texts are searched as they are
+        self.split_hints = not any("\n" in hint for hint in self.hints)
+        #: every match of the default patterns holds the word "i" (`\bi ` or `\bi'm`)
+        self.word = _REFUSAL_WORD if patterns is REFUSAL_PATTERNS else None
 
-    def reason(self, candidate: Candidate) -> str | None:
-        text = f"{candidate.instruction}\n{candidate.output}"
-        if self.hints and text.isascii():
-            lowered = text.lower()
-            if not any(hint in lowered for hint in self.hints):
-                return None
-        text = text.replace("’", "'")
+    def check(self, view: CandidateView) -> str | None:
+        if view.instruction_ascii and view.output_ascii and not self._may_match(view):
+            return None
+        text = f"{view.instruction}\n{view.output}".replace("’", "'")
         return "refusal" if self.pattern.search(text) else None
 
+    def _may_match(self, view: CandidateView) -> bool:
+        """For ASCII texts: whether they hold what every match holds (the word, a hint)."""
+        word = self.word
+        if word is not None and word not in view.instruction_set and word not in view.output_words:
+            return False
+        if not self.hints:
+            return True
+        lowered, said = view.instruction_lower, view.output_lower
+        if self.split_hints:
+            return any(hint in lowered or hint in said for hint in self.hints)
+        joined = f"{lowered}\n{said}"
+        return any(hint in joined for hint in self.hints)
 
-class OutputLength(Filter):
+
+class OutputLength(ViewFilter):
     """A runaway answer (a loop, a dump) is bounded in bytes as well as by max_tokens."""
 
     def __init__(self, max_chars: int = 8000) -> None:
         self.max_chars = max_chars
 
-    def reason(self, candidate: Candidate) -> str | None:
-        too_long = len(candidate.output) + len(candidate.input) > self.max_chars
+    def check(self, view: CandidateView) -> str | None:
+        too_long = len(view.output) + len(view.input) > self.max_chars
         return "output_too_long" if too_long else None
 
 
@@ -281,6 +341,10 @@ _CONNECTORS = frozenset(
     {"and", "or", "to", "of", "per", "than", "in", "on", "for", "with", "by", "from", "at"}
     | {"the", "a", "an", "each", "every", "that", "which", "who", "is", "are", "more", "less"}
 )
+#: `CountMismatch`'s test before any regex: a count `requested_count` returns (2 to 20) and
+#: its list noun are whole words of the lowered ASCII instruction (`CandidateView` words)
+_COUNT_WORDS = frozenset(word.encode() for word, n in _COUNTS.items() if n >= 2)
+_LIST_NOUN_WORDS = frozenset(noun.encode() for noun in LIST_NOUNS)
 _LIST_LINE = re.compile(r"(?:(?P<number>\d{1,2})[.)]|(?P<bullet>[-*•]))\s+\S")
 
 
@@ -368,7 +432,7 @@ def list_items(output: str) -> int | None:
     return len(positions)
 
 
-class CountMismatch(Filter):
+class CountMismatch(ViewFilter):
     """The instruction asks for N items and the answer lists a different number.
 
     Teachers answering with a neighbouring task's list ("3 ways" → five ideas) teach the student
@@ -380,11 +444,16 @@ class CountMismatch(Filter):
     with more than one count, days/weeks plans, code fences and non-English text are skipped.
     """
 
-    def reason(self, candidate: Candidate) -> str | None:
-        given = list_items(candidate.output)
+    def check(self, view: CandidateView) -> str | None:
+        if view.instruction_ascii and (
+            _COUNT_WORDS.isdisjoint(view.instruction_set)
+            or _LIST_NOUN_WORDS.isdisjoint(view.instruction_set)
+        ):
+            return None  # no count of 2 or more, or no list noun: `requested_count` is None
+        given = list_items(view.output)
         if given is None:
             return None
-        asked = requested_count(candidate.instruction)
+        asked = requested_count(view.instruction)
         if asked is None or asked == given:
             return None
         return f"count_mismatch:{asked}/{given}"
@@ -401,6 +470,8 @@ _NAMED = re.compile(
 #: The words one of which an unticked `_NAMED` match holds.
 _NAMING_WORDS: tuple[str, ...] = ("function", "method", "class", "helper", "procedure")
 _NAMING_WORDS += ("routine", "decorator", "component")
+_NAMING_FORMS = frozenset(f"{word}{end}".encode() for word in _NAMING_WORDS for end in ("", "s"))
+_NAMED_OR_CALLED = frozenset({b"named", b"called"})
 #: Words after "named"/"called" that are not a name ("a function called on every click").
 _NOT_A_NAME = frozenset(
     {"by", "when", "whenever", "every", "each", "on", "once", "twice", "after", "before", "from"}
@@ -464,7 +535,7 @@ def requested_names(instruction: str) -> set[str]:
     return names
 
 
-class NamedFunctionMissing(Filter):
+class NamedFunctionMissing(ViewFilter):
     """The instruction names the function to write; the output's code defines others, not it.
 
     Answers that define `is_leap_year` when asked for `digit_sum` are code for another task.
@@ -474,12 +545,15 @@ class NamedFunctionMissing(Filter):
     instruction edits existing code (rename, translate, port, rewrite) or names code the new
     code uses ("calls the helper `load`")."""
 
-    def reason(self, candidate: Candidate) -> str | None:
-        instruction = candidate.instruction
-        if instruction.isascii() and "`" not in instruction:
-            lowered = instruction.lower()  # every `_NAMED` match holds a backtick or one of these
-            if not any(word in lowered for word in _NAMING_WORDS):
+    def check(self, view: CandidateView) -> str | None:
+        instruction = view.instruction
+        if view.instruction_ascii and "`" not in instruction:
+            # a `_NAMED` match without a backtick holds a naming word and "named" or "called",
+            # whole words of the lowered ASCII text
+            words = view.instruction_set
+            if _NAMING_FORMS.isdisjoint(words) or _NAMED_OR_CALLED.isdisjoint(words):
                 return None
+        candidate = view.candidate
         if not _DEFINITIONS.search(candidate.output):
             return None  # no code defined (fenced code is part of the output): the cheap test
         names = requested_names(candidate.instruction)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from selfinstruct.quality.filters import Filter
-from selfinstruct.schemas import Candidate
+from selfinstruct.quality.filters import ViewFilter
+from selfinstruct.quality.view import CandidateView
 
 #: material a user would paste as a task's input
 _MATERIAL = (
@@ -39,11 +39,13 @@ _FIRST_SENTENCE = re.compile(r"^.*?(?:[.?!](?:\s|$)|$)", re.DOTALL)
 #: the instruction carries the material itself: after a colon, in quotes or brackets, on a
 #: further line
 _CARRIED = re.compile(r":\s*\S|[\"“'‘«][^\"”'’»]{2,}[\"”'’»]|\[[^\]]+\]|\{[^}]+\}|\n\s*\S")
+#: every `_REFERENCE` match holds one of these words, every `_THIS` match one of `_THIS_WORDS`,
+#: whole (between spaces, a `\b` or the end in its pattern): on lowered ASCII text, where
+#: IGNORECASE is plain ASCII case, they are `CandidateView` words
+_REFERENCE_WORDS = frozenset({b"following", b"given", b"provided", b"above", b"below"})
+_REFERENCE_WORDS |= {b"attached", b"input"}
+_THIS_WORDS = frozenset({b"this", b"these"})
 #: asked to write code, where "the given number" is the function's parameter
-#: every `_REFERENCE` match holds one of these words, every `_THIS` match one of `_THIS_WORDS`
-#: (checked on lowered ASCII text, where IGNORECASE is plain ASCII case)
-_REFERENCE_WORDS = ("following", "given", "provided", "above", "below", "attached", "input")
-_THIS_WORDS = ("this", "these")
 _WRITES_CODE = re.compile(
     r"\b(?:write|create|implement|develop|generate|build|code|design|construct)\s+(?:an?\s+|the\s+)?"
     r"(?:\w+\s+){0,3}?(?:function|program|script|method|class|algorithm|query|regex|"
@@ -52,21 +54,21 @@ _WRITES_CODE = re.compile(
 )
 
 
-class MissingInput(Filter):
+class MissingInput(ViewFilter):
     """The instruction points at material (the following text, the given list) and the task
     has no input carrying it: `missing_input`."""
 
-    def reason(self, candidate: Candidate) -> str | None:
-        if candidate.input.strip():
+    def check(self, view: CandidateView) -> str | None:
+        if view.input.strip():
             return None
-        instruction = candidate.instruction
+        instruction = view.instruction
         # The regexes cost 12 µs an instruction, most of the filter chain's time; an ASCII
         # instruction without the words every match holds cannot match, so they are skipped.
         may_refer = may_point = True
-        if instruction.isascii():
-            lowered = instruction.lower()
-            may_refer = any(word in lowered for word in _REFERENCE_WORDS)
-            may_point = any(word in lowered for word in _THIS_WORDS)
+        if view.instruction_ascii:
+            words = view.instruction_set
+            may_refer = not _REFERENCE_WORDS.isdisjoint(words)
+            may_point = not _THIS_WORDS.isdisjoint(words)
         found = _REFERENCE.search(instruction) if may_refer else None
         if found is None and may_point:
             first = _FIRST_SENTENCE.match(instruction)

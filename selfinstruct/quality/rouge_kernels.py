@@ -837,20 +837,30 @@ def settle_batch(
 @njit(cache=True)
 def scan_best(x, store, v, words):
     """The kept text with the highest F against x by a full scan (scores at or below the
-    threshold, which prefix filtering cannot see). Ties: earliest. Returns (record, lcs)."""
-    state, rec_off, flat, loc = store[0], store[1], store[2], store[14]
+    threshold, which prefix filtering cannot see). Ties: earliest. Returns (record, lcs).
+    Texts are visited in order and only a higher F replaces the best, so a text whose F
+    bound (`overlap_bound`) is no higher than the best so far is skipped unscored."""
+    state, rec_off, flat, sigs, loc = store[0], store[1], store[2], store[3], store[14]
+    dup_next, occ = store[5], store[6]
     m = x.shape[0]
     best = -1
     best_lcs = 0
     best_f = 0.0
     if m == 0:
         return best, best_lcs
+    toks = occurrence_ids(x, dup_next, occ, state, 0)
+    sx = np.empty(SIG_WORDS, dtype=np.uint64)
+    signature(toks, sx)
+    known = m - count_unknown(toks)
     masks, rows = build_masks(x, loc, words)
     for y in range(state[N_REC]):
         lo = rec_off[y]
         hi = rec_off[y + 1]
         n = hi - lo
-        if n == 0 or fmeasure(min(m, n), m, n) < best_f:  # even a full match cannot win
+        if n == 0:
+            continue
+        bound = overlap_bound(known, n, sx[0], sx[1], sigs[y, 0], sigs[y, 1])
+        if bound <= 0 or fmeasure(bound, m, n) <= best_f:  # cannot beat the best so far
             continue
         lcs = lcs_len(m, masks, loc, flat, lo, hi, v)
         if lcs > 0:
@@ -861,6 +871,17 @@ def scan_best(x, store, v, words):
                 best_f = f
     clear_masks(loc, words, rows)
     return best, best_lcs
+
+
+@njit(cache=True, inline="always")
+def overlap_bound(known, n, x0, x1, y0, y1):
+    """An upper bound of LCS(x, y) from the texts' 128-bit signatures: LCS <= |X ∩ Y|, and
+    each signature bit one side has and the other lacks is a token of it missing from the
+    other (`known`: x's tokens with an id; y's all have one)."""
+    return min(
+        known - popcount(x0 & ~y0) - popcount(x1 & ~y1),
+        n - popcount(y0 & ~x0) - popcount(y1 & ~x1),
+    )
 
 
 @njit(cache=True, nogil=True)

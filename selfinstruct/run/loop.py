@@ -27,6 +27,7 @@ from selfinstruct.quality.defects import RequestEcho, TemplatedOutput
 from selfinstruct.quality.filters import Filter
 from selfinstruct.quality.judge import QUESTIONS, Judge, judge_candidates
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName
+from selfinstruct.quality.view import CandidateView
 from selfinstruct.run.counts import RunCounts
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.schemas import (
@@ -49,8 +50,19 @@ POOL_REASONS = frozenset(
 SCREENED_REASONS = POOL_REASONS | {f"judge:{q.name}" for q in QUESTIONS}
 
 
+#: (second, its ISO text): a unit's records are made within one second, and formatting a
+#: datetime cost 3 us a record
+_LAST_SECOND: tuple[int, str] = (-1, "")
+
+
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """The current UTC time to the second, ISO 8601 (what `datetime.now(UTC)` says)."""
+    global _LAST_SECOND
+    second = int(time.time())  # the clock datetime.now reads
+    if second != _LAST_SECOND[0]:
+        text = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")
+        _LAST_SECOND = (second, text)
+    return _LAST_SECOND[1]
 
 
 #: outputs shorter than this (in words) may rightly repeat across tasks: labels, yes/no
@@ -60,20 +72,37 @@ REPEATED_OUTPUT_MIN_WORDS = 3
 TEMPLATED_SHORT_REPEATS = 3
 
 
-def repeated_outputs(candidates: Sequence[Candidate]) -> set[str]:
+def repeated_outputs(
+    candidates: Sequence[Candidate], views: Sequence[CandidateView] | None = None
+) -> set[str]:
     """Normalized outputs that one answer gives to different instructions. A teacher that
     repeats a paragraph under several tasks has answered at most one of them (small models
-    do it often), so all of them go."""
+    do it often), so all of them go. `views`: the candidates' views, when the caller has them
+    (their keys are computed once for this and the later checks)."""
     first_instruction: dict[str, str] = {}
     repeated: set[str] = set()
-    for candidate in candidates:
-        output = same_text_key(candidate.output)
-        if len(output.split()) < REPEATED_OUTPUT_MIN_WORDS:
+    for view in views if views is not None else [CandidateView(c) for c in candidates]:
+        output = view.output_key
+        # single spaces between words (`same_text_key`): words are spaces + 1
+        if not output or output.count(" ") + 1 < REPEATED_OUTPUT_MIN_WORDS:
             continue
-        instruction = same_text_key(candidate.instruction)
+        instruction = view.instruction_key
         if first_instruction.setdefault(output, instruction) != instruction:
             repeated.add(output)
     return repeated
+
+
+def _strip_control(candidate: Candidate) -> None:
+    """Control characters out of the texts, which are then stripped; a text already clean is
+    left as it is (a pydantic attribute write costs more than the check)."""
+    for name, text in (
+        ("instruction", candidate.instruction),
+        ("input", candidate.input),
+        ("output", candidate.output),
+    ):
+        cleaned = CONTROL_CHARS.sub("", text).strip()
+        if cleaned != text:
+            setattr(candidate, name, cleaned)
 
 
 @dataclass
@@ -250,26 +279,30 @@ class Generation:
                 requests=unit.requests, skipped=True,
             )  # fmt: skip
         kept: list[Candidate] = []
+        texts: list[str] = []  # each kept candidate's dedup text
+        normals: list[str] = []  # ... and its `same_text_key`
         in_batch: set[str] = set()
         for candidate in unit.candidates:
-            candidate.instruction = CONTROL_CHARS.sub("", candidate.instruction).strip()
-            candidate.input = CONTROL_CHARS.sub("", candidate.input).strip()
-            candidate.output = CONTROL_CHARS.sub("", candidate.output).strip()
-        repeated = repeated_outputs(unit.candidates)
+            _strip_control(candidate)
+        # one view a candidate: every filter and key below reads its texts from it
+        views = [CandidateView(candidate) for candidate in unit.candidates]
+        repeated = repeated_outputs(unit.candidates, views)
         echo = RequestEcho(unit.request_text, unit.material) if unit.request_text else None
-        for candidate in unit.candidates:
-            if repeated and same_text_key(candidate.output) in repeated:
+        dedup = self.method.dedup_text
+        for candidate, view in zip(unit.candidates, views, strict=True):
+            if repeated and view.output_key in repeated:
                 unit.rejections.append(Rejection.of(candidate, "repeated_output", index))
                 continue
-            reason = first_reason(self.filters, candidate)
+            reason = first_reason(self.filters, candidate, view)
             if reason is None and echo is not None:
-                reason = echo.reason(candidate)
+                reason = echo.check(view)
             if reason is None and self.templated.templated(candidate, kept):
                 reason = "templated_output"
             if reason is not None:
                 unit.rejections.append(Rejection.of(candidate, reason, index))
                 continue
-            normal = same_text_key(self.method.dedup_text(candidate.instruction, candidate.input))
+            text = dedup(candidate.instruction, candidate.input)
+            normal = view.instruction_key if text == view.instruction else same_text_key(text)
             if normal in self.exact or normal in in_batch:
                 neighbour = self.exact.get(normal, "an earlier task of the same answer")
                 unit.rejections.append(
@@ -278,14 +311,16 @@ class Generation:
                 continue
             in_batch.add(normal)
             kept.append(candidate)
+            texts.append(text)
+            normals.append(normal)
         provisional = [f"u{index}.{j}" for j in range(len(kept))]
-        dedup = self.method.dedup_text
-        items = [
-            (dedup(c.instruction, c.input), key) for c, key in zip(kept, provisional, strict=True)
-        ]
-        matches = self.pool.accept_batch(items) if items else []
+        items = list(zip(texts, provisional, strict=True))
+        tokens = self.pool.tokens(texts)
+        matches = self.pool.accept_batch(items, tokens) if items else []
         survivors: list[Candidate] = []
-        for candidate, key, match in zip(kept, provisional, matches, strict=True):
+        for candidate, key, match, normal, text, words in zip(
+            kept, provisional, matches, normals, texts, tokens, strict=True
+        ):
             if match is not None:
                 unit.rejections.append(
                     Rejection.of(
@@ -299,8 +334,10 @@ class Generation:
                 )
                 continue
             candidate.pool_key = key
+            if text == candidate.instruction:  # the nearest-seed lookup's tokens too
+                unit.instruction_tokens[text] = words
             self.templated.remember(candidate)
-            self.exact[same_text_key(dedup(candidate.instruction, candidate.input))] = key
+            self.exact[normal] = key
             self.generated.append((index, candidate.instruction))
             survivors.append(candidate)
         unit.candidates = survivors
@@ -316,10 +353,12 @@ class Generation:
     def _records(self, index: int, unit: UnitOutput) -> list[AcceptedRecord]:
         accepted: list[AcceptedRecord] = []
         room = max(0, self.target - self.counts.accepted)
-        # one batched ROUGE-L query for the unit's records, not one a record
-        nearest_seeds = self.seed_index.nearest_many(
-            [c.instruction for c in unit.candidates[:room]]
-        )
+        # one batched ROUGE-L query for the unit's records, not one a record, with the tokens
+        # screening made (the pool and the seed index share the tokenizer)
+        texts = [c.instruction for c in unit.candidates[:room]]
+        known = unit.instruction_tokens
+        tokens = [known[t] if t in known else self.seed_index.tokens([t])[0] for t in texts]
+        nearest_seeds = self.seed_index.nearest_many(texts, tokens)
         for position, candidate in enumerate(unit.candidates):
             if self.counts.accepted + len(accepted) >= self.target:
                 unit.rejections.append(

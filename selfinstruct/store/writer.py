@@ -277,7 +277,11 @@ class RunStore:
                 )
                 self._thread.start()
             self._pending.append(batch)
-            self._changed.notify_all()
+            if len(self._pending) == 1:
+                # only the writer's first wait (for any batch) reads `_pending`; behind the
+                # first batch of a group it sleeps out the group interval, and waking it for
+                # each later one cost a thread switch a unit
+                self._changed.notify_all()
 
     def flush(self) -> None:
         """Wait until every submitted batch is committed; raise the writer's failure."""
