@@ -399,3 +399,14 @@ def test_rejection_counts_fold_numbered_variants_for_display():
               "too_short": 1, "request_failed:TeacherError": 1}
     assert by_family(counts) == {"count_mismatch": 3, "blacklist:image": 4, "too_short": 1,
                                  "request_failed:TeacherError": 1}
+
+
+@pytest.mark.parametrize(
+    "instruction", ["Give sıx tips for better sleep.", "Give ſix tips for better sleep.", "Give SİX tips for better sleep."]
+)
+def test_a_number_word_case_folded_from_another_script_is_no_count(instruction):
+    """IGNORECASE matches "sıx" (dotless i), "ſix" (long s) and "SİX" (dotted I) as "six";
+    they are not the spellings counted, and once raised KeyError in the middle of a run."""
+    output = "1. Dim the lights.\n2. Keep a schedule.\n3. Skip late coffee."
+    assert requested_count(instruction) is None
+    assert CountMismatch().reason(Candidate(instruction=instruction, output=output)) is None

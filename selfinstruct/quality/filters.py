@@ -389,13 +389,16 @@ def requested_count(instruction: str) -> int | None:
         return None
     found: list[int] = []
     for match in _NUMBER.finditer(instruction):
+        count = _COUNTS.get(match[1].lower())
+        if count is None:  # IGNORECASE also matches "sıx", "ſeven", "SİX": not our spellings
+            continue
         phrase = _count_phrase_end(instruction, match.end())
         if phrase is None:
             continue
         end, noun = phrase
         before = instruction[: match.start()].lower().split()[-2:]
         if _asks_for(before, noun) and not _NOT_A_REQUEST_AFTER.match(instruction, end):
-            found.append(_COUNTS[match[1].lower()])
+            found.append(count)
     if len(found) != 1:  # "3 fruits and 3 vegetables" may rightly list six
         return None
     count = found[0]
