@@ -408,6 +408,17 @@ def list_of(pool, pool_sig, pool_sig2, start, size):
 
 
 @njit(cache=True, inline="always")
+def overlap_bound(known, n, x0, x1, y0, y1):
+    """An upper bound of LCS(x, y) from the texts' 128-bit signatures: LCS <= |X ∩ Y|, and
+    each signature bit one side has and the other lacks is a token of it missing from the
+    other (`known`: x's tokens with an id; y's all have one)."""
+    return min(
+        known - popcount(x0 & ~y0) - popcount(x1 & ~y1),
+        n - popcount(y0 & ~x0) - popcount(y1 & ~x1),
+    )
+
+
+@njit(cache=True, inline="always")
 def survives(word, y0, y1, m, known, lo_n, top_n, mul, x0, x1):
     """Pass 1 of a posting for a query of m tokens (`known` of them with an id), as 0 or 1:
     length window, j <= n - alpha and the signature bounds, with alpha from below (see
@@ -418,8 +429,7 @@ def survives(word, y0, y1, m, known, lo_n, top_n, mul, x0, x1):
         (n >= lo_n)
         & (n <= top_n)
         & ((word & POS_MAX) + k <= n)
-        & (known - popcount(x0 & ~y0) - popcount(x1 & ~y1) >= k)
-        & (n - popcount(y0 & ~x0) - popcount(y1 & ~x1) >= k)
+        & (overlap_bound(known, n, x0, x1, y0, y1) >= k)
     ) | (n == LEN_MAX)
 
 
@@ -752,12 +762,7 @@ def settle_pass1(rec_off, sigs, r0, r1, m, mul, x0, x1, okb):
         k = ((m + n) * mul + 0xFFFFFFFF) >> 32
         y0 = sig[j, 0]
         y1 = sig[j, 1]
-        ok = (
-            (k <= n)
-            & (k <= m)
-            & (m - popcount(x0 & ~y0) - popcount(x1 & ~y1) >= k)
-            & (n - popcount(y0 & ~x0) - popcount(y1 & ~x1) >= k)
-        )
+        ok = (k <= n) & (k <= m) & (overlap_bound(m, n, x0, x1, y0, y1) >= k)
         okb[j] = ok
         hits += ok
     return hits
@@ -805,11 +810,7 @@ def settle_batch(
                 k = need(m + n, a, b, t)
                 if k > n or k > m:
                     continue
-                y0 = sigs[y, 0]
-                y1 = sigs[y, 1]
-                if m - popcount(x0 & ~y0) - popcount(x1 & ~y1) < k:
-                    continue
-                if n - popcount(y0 & ~x0) - popcount(y1 & ~x1) < k:
+                if overlap_bound(m, n, x0, x1, sigs[y, 0], sigs[y, 1]) < k:
                     continue
                 state[S_CANDIDATES] += 1
                 lcs = lcs_len(m, masks, loc, flat, rec_off[y], rec_off[y + 1], v)
@@ -871,17 +872,6 @@ def scan_best(x, store, v, words):
                 best_f = f
     clear_masks(loc, words, rows)
     return best, best_lcs
-
-
-@njit(cache=True, inline="always")
-def overlap_bound(known, n, x0, x1, y0, y1):
-    """An upper bound of LCS(x, y) from the texts' 128-bit signatures: LCS <= |X ∩ Y|, and
-    each signature bit one side has and the other lacks is a token of it missing from the
-    other (`known`: x's tokens with an id; y's all have one)."""
-    return min(
-        known - popcount(x0 & ~y0) - popcount(x1 & ~y1),
-        n - popcount(y0 & ~x0) - popcount(y1 & ~x1),
-    )
 
 
 @njit(cache=True, nogil=True)
