@@ -1,14 +1,15 @@
 """Benchmark: the whole `selfinstruct dedup` process at 1M and 3M instructions (10M on request).
 
     python benchmarks/dedup_scale.py            # 1M and 3M, this tree and the baseline at 1M
-    python benchmarks/dedup_scale.py --10m      # also 10M (this tree only; over an hour here)
+    python benchmarks/dedup_scale.py --10m      # also 10M (this tree only; ~15 min here)
     python benchmarks/dedup_scale.py --baseline-sizes 1000000,3000000   # the baseline at 3M too
     python benchmarks/dedup_scale.py --reuse-baseline   # the baseline's last figures, not rerun
 
 Each run is `python -m selfinstruct dedup CORPUS --out OUT` in a fresh process (its output
-goes to a log file); wall time is measured around it and peak memory is the child's own maximum
-RSS (`os.wait4`). The corpus is `selfinstruct_testing.synthetic_instructions(n, seed=0)` written as
-Alpaca JSONL (`instruction`, empty `input`, `output` = "answer i"), generated once into
+goes to a log file), after a small warm-up run that leaves the kernels compiled in numba's
+on-disk cache; wall time is measured around it and peak memory is the child's own maximum RSS
+(`os.wait4`). The corpus is `selfinstruct_testing.synthetic_instructions(n, seed=0)` written
+as Alpaca JSONL (`instruction`, empty `input`, `output` = "answer i"), generated once into
 --data-dir and reused (a prefix of a longer corpus equals a shorter one).
 
 The baseline is the implementation before issue 19, taken from git (`git archive BASELINE
@@ -39,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: The last commit of main before issue 19's work: the reference implementation.
 BASELINE = "77775ab"
 THRESHOLD = 0.7
+#: Records of the warm-up run before the measured ones.
+WARM_UP = 20_000
 GIB = 1 << 30
 
 
@@ -194,6 +197,11 @@ def main() -> None:
           f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at start)", flush=True)
     corpora = {n: corpus_file(args.data_dir, n) for n in sorted(set(sizes + base_sizes))}
     work = Path(tempfile.mkdtemp(prefix="dedup-scale-"))
+    # A small run first, so that no measured run includes the kernels' one-time JIT compile
+    # (numba caches it on disk; a changed tree compiles once, on its first run).
+    warm = run_dedup(corpus_file(args.data_dir, WARM_UP), work / "warm-up.jsonl", None)
+    print(f"  warm-up ({WARM_UP:,} records, JIT compile if needed): {warm['wall']:.0f} s",
+          file=sys.stderr, flush=True)
     ours: dict[int, dict[str, float]] = {}
     for n in sizes:
         ours[n] = run_dedup(corpora[n], work / f"ours-{n}.jsonl", None)

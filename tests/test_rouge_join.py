@@ -138,6 +138,34 @@ def test_the_bounds_of_the_join_never_drop_a_pair_above_the_threshold() -> None:
             i, j = k.first_common(xt, yt, index._okey)
             assert 0 <= i <= m - alpha and 0 <= j <= n - alpha
             assert j < k.prefix_len(n, a, b, t) and i < k.prefix_len(m, a, b, t)
+            # the bound of the suffixes from the first common token, as the join checks it
+            x_suf, x_coll = k.suffix_signatures(xt, i + 1)
+            y_suf, y_coll = k.suffix_signatures(yt, j + 1)
+            common = k.common_bits(x_suf[i, 0], x_suf[i, 1], y_suf[j, 0], y_suf[j, 1])
+            assert common + min(x_coll[i], y_coll[j]) >= alpha
+            word = (other << k.REC_SHIFT) | (n << k.LEN_SHIFT) | y_coll[j]
+            mul = index._mul
+            assert k.survives(word, y_suf[j, 0], y_suf[j, 1], 1, n, m * mul + 0xFFFFFFFF,
+                              mul & 0xFFFFFFFF, x_suf[i, 0], x_suf[i, 1], x_coll[i])
+            assert k.pair_passes(word, y_suf[j, 0], y_suf[j, 1], n, alpha, x_suf[i, 0],
+                                 x_suf[i, 1], x_coll[i])
             assert set(xt[:i].tolist()).isdisjoint(yt.tolist())
             checked += 1
     assert checked > 150
+
+
+def test_the_join_stays_exact_with_texts_longer_than_a_posting_can_hold() -> None:
+    """Lengths >= 4095 saturate a posting's length and collisions fields: the join resolves
+    them from the record, and decides as one text at a time does."""
+    long_text = " ".join(f"w{i}" for i in range(9000))
+    words = long_text.split()
+    # LCS 8940 of 9000 and 8940 tokens: alpha ~ 6300, more than a clipped field could show
+    near = " ".join(words[:200] + words[260:])
+    far = " ".join(words[::3])  # LCS 3000 of 9000 and 3000: F = 0.5
+    texts = synthetic_instructions(2 * JOIN_MIN - 1, seed=3)  # two batches of JOIN_MIN + 1
+    texts = [long_text] + texts[:JOIN_MIN] + [near, far] + texts[JOIN_MIN:]
+    one_by_one = decide(texts, 1, 0.7, [])
+    joined = decide(texts, JOIN_MIN + 1, 0.7, [])  # the long text is kept in the first batch
+    assert joined == one_by_one
+    assert joined[JOIN_MIN + 1] == ("0", rs_score(near, long_text))
+    assert joined[0] is None and joined[JOIN_MIN + 2] is None

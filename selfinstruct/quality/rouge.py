@@ -453,10 +453,11 @@ class RougeIndex:
         e_tok = np.empty(cap, dtype=np.int64)
         e_q = np.empty(cap, dtype=np.int64)
         e_i = np.empty(cap, dtype=np.int64)
-        e_top = np.empty((cap, 2), dtype=np.int64)
+        e_top = np.empty((cap, 3), dtype=np.int64)
+        e_sig = np.empty((cap, k.SIG_WORDS), dtype=np.uint64)
         ne = int(
             k.plan_batch(enc.tokens, enc.offsets, self._store(), self._a, self._b, self._t,
-                         e_key, e_tok, e_q, e_i, e_top, q_sig, q_meta)
+                         e_key, e_tok, e_q, e_i, e_top, e_sig, q_sig, q_meta)
         )  # fmt: skip
         if ne < 0:
             return None
@@ -464,7 +465,7 @@ class RougeIndex:
         longest = int(enc.lengths().max()) if count else 0
         res = np.zeros((count, 4), dtype=np.int64)
         res[:, 0] = -1
-        batch = (order, e_tok, e_q, e_i, e_top, enc.tokens, enc.offsets, q_sig, q_meta)
+        batch = (order, e_tok, e_q, e_i, e_top, e_sig, enc.tokens, enc.offsets, q_meta)
         k.join_batch(batch, self._store(), self._a, self._b, self._t, self._mul, res, _threads(),
                      longest)  # fmt: skip
         words = np.empty(max(longest, 1), dtype=np.int32)

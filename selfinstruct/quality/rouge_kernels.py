@@ -15,8 +15,14 @@ LCS >= alpha = need(m + n), the smallest LCS for which F can exceed the threshol
   n - alpha + 1 of y. So only prefixes are indexed and probed; a posting failing those
   position bounds can be skipped (later common tokens sit further right in both texts), and
   postings are bucketed by their position in y so that whole buckets are skipped unread;
-- bitmap: each text has a 128-bit signature of its tokens; a bit of x missing from y's stands
-  for at least one token of x missing from y, which bounds the overlap from above;
+- signatures: at their first common token (x's i-th, y's j-th) the overlap is the one of the
+  suffixes x[i:] and y[j:] (a token earlier in either order is in neither's rest), so each
+  posting carries the 128-bit signature of y[j:] and each probe entry the one of x[i:]. Every
+  bit both have stands for one common token, plus at most the collisions (tokens less set
+  bits) of either suffix: the overlap is at most common bits + the smaller collisions
+  (`survives`, `pair_passes`), which also bounds it by m - i and n - j. At a later common
+  token the bound can undercount, which is harmless: a pair is met at its first common token
+  before any later one, and judged there;
 - only then the LCS itself, bit-parallel (Allison-Dix / Hyyrö), and the exact decision.
 The bounds are checked in two passes per posting list: a branch-free one over the packed
 postings (vectorized; it uses a lower bound of alpha), then an exact one over the survivors.
@@ -61,11 +67,12 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 SIG_WORDS = 2  # 128-bit token signatures per text
 #: Below this (total length x threshold denominator) the integer decision is provably exact.
 EXACT_LIMIT = 10**15
-# A posting is two words: record << 24 | length << 12 | position (pool), and the text's
-# 64-bit signature (pool_sig), so the scan streams 16 bytes per posting. Saturated fields are
-# resolved (length) or conservative (position) in the exact second pass.
+# A posting is three words: record << 24 | length << 12 | collisions of y[j:] (pool), and the
+# 128-bit signature of y[j:] (pool_sig, pool_sig2), so the scan streams 24 bytes a posting.
+# A saturated length always survives pass 1; the exact pass resolves it from the record and
+# bounds it by x's side alone (its collisions field may be clipped).
 REC_SHIFT, LEN_SHIFT = 24, 12
-LEN_MAX = POS_MAX = 0xFFF
+LEN_MAX = COLL_MAX = 0xFFF
 # Each token has one posting list per bucket of positions j in the kept text's sorted order
 # (0, 1, 2-3, 4-7, 8-15, 16+): a frequent token of x sits late in x's order, where only pairs
 # whose first common token is early in y (small j) can still qualify, so most buckets of the
@@ -197,6 +204,13 @@ def occurrence_ids(x, dup_next, occ, state, allocate):
     return out
 
 
+@njit(cache=True, inline="always")
+def sig_bit(tok):
+    """(word, mask) of an occurrence token's bit in a 128-bit signature."""
+    bit = (np.uint64(tok) * _GOLDEN) >> np.uint64(57)  # top 7 bits: 0..127
+    return bit >> np.uint64(6), _ONE << (bit & np.uint64(63))
+
+
 @njit(cache=True)
 def signature(toks, sig):
     """128-bit set signature of occurrence tokens into sig (unknown ones are counted apart);
@@ -207,9 +221,35 @@ def signature(toks, sig):
         tok = toks[p]
         if tok < 0:
             continue
-        bit = (np.uint64(tok) * _GOLDEN) >> np.uint64(57)  # top 7 bits: 0..127
-        sig[bit >> np.uint64(6)] |= _ONE << (bit & np.uint64(63))
+        w, mask = sig_bit(tok)
+        sig[w] |= mask
     return sig[0] | sig[1]
+
+
+@njit(cache=True)
+def suffix_signatures(toks, count):
+    """For i < count: sig[i], the signature of toks[i:], and coll[i], its collisions (its
+    tokens with an id less its set bits), built from the end in one pass."""
+    size = max(count, 1)
+    sig = np.zeros((size, SIG_WORDS), dtype=np.uint64)
+    coll = np.zeros(size, dtype=np.int64)
+    s0 = _ZERO
+    s1 = _ZERO
+    known = 0
+    for p in range(toks.shape[0] - 1, -1, -1):
+        tok = toks[p]
+        if tok >= 0:
+            w, mask = sig_bit(tok)
+            if w == 0:
+                s0 |= mask
+            else:
+                s1 |= mask
+            known += 1
+        if p < count:
+            sig[p, 0] = s0
+            sig[p, 1] = s1
+            coll[p] = known - popcount(s0) - popcount(s1)
+    return sig, coll
 
 
 @njit(cache=True)
@@ -305,7 +345,7 @@ def bucket(j):
 
 
 @njit(cache=True)
-def post(tok, bk, word, sig, state, lists, pool, pool_sig, pool_sig2):
+def post(tok, bk, word, s0, s1, state, lists, pool, pool_sig, pool_sig2):
     """Append to a posting list; a full list moves to the pool's end at twice the size, so
     every list stays contiguous (scanned as a stream) while the index grows."""
     n = lists[tok, bk, LEN]
@@ -321,8 +361,8 @@ def post(tok, bk, word, sig, state, lists, pool, pool_sig, pool_sig2):
         lists[tok, bk, START] = new
         lists[tok, bk, CAP] = cap
     pool[lists[tok, bk, START] + n] = word
-    pool_sig[lists[tok, bk, START] + n] = sig[0]
-    pool_sig2[lists[tok, bk, START] + n] = sig[1]
+    pool_sig[lists[tok, bk, START] + n] = s0
+    pool_sig2[lists[tok, bk, START] + n] = s1
     lists[tok, bk, LEN] = n + 1
 
 
@@ -351,13 +391,13 @@ def add_record(x, store, a, b, t):
     rec_off[rec + 1] = start + m
     state[N_REC] = rec + 1
     state[N_MAXLEN] = max(state[N_MAXLEN], m)
-    sig = sigs[rec]
-    signature(toks, sig)
+    signature(toks, sigs[rec])
+    suf, coll = suffix_signatures(toks, plen)
     head = (rec << REC_SHIFT) | (min(m, LEN_MAX) << LEN_SHIFT)
     for j in range(plen):
-        post(
-            toks[j], bucket(j), head | min(j, POS_MAX), sig, state, lists, pool, pool_sig, pool_sig2
-        )
+        word = head | min(coll[j], COLL_MAX)
+        post(toks[j], bucket(j), word, suf[j, 0], suf[j, 1], state, lists, pool, pool_sig,
+             pool_sig2)  # fmt: skip
     return True
 
 
@@ -419,18 +459,34 @@ def overlap_bound(known, n, x0, x1, y0, y1):
 
 
 @njit(cache=True, inline="always")
-def survives(word, y0, y1, m, known, lo_n, top_n, mul, x0, x1):
-    """Pass 1 of a posting for a query of m tokens (`known` of them with an id), as 0 or 1:
-    length window, j <= n - alpha and the signature bounds, with alpha from below (see
-    `probe`); saturated lengths always survive."""
+def common_bits(x0, x1, y0, y1):
+    """Bits two 128-bit signatures share."""
+    return popcount(x0 & y0) + popcount(x1 & y1)
+
+
+@njit(cache=True, inline="always")
+def survives(word, y0, y1, lo_n, top_n, mk, mul32, x0, x1, x_coll):
+    """Pass 1 of a posting for a probe entry (x[i:]'s signature x0, x1 and collisions), as
+    0 or 1: the length window and the suffixes' bound (common bits + the smaller collisions)
+    >= alpha, with alpha from below: ceil((m + n) * mul / 2**32) = (mk + n * mul32) >> 32,
+    mk = m * mul + 2**32 - 1 (both factors of the product fit 32 bits: one vector multiply,
+    not three). Saturated lengths survive."""
     n = (word >> LEN_SHIFT) & LEN_MAX
-    k = ((m + n) * mul + 0xFFFFFFFF) >> 32
-    return (
-        (n >= lo_n)
-        & (n <= top_n)
-        & ((word & POS_MAX) + k <= n)
-        & (overlap_bound(known, n, x0, x1, y0, y1) >= k)
-    ) | (n == LEN_MAX)
+    k = (mk + n * mul32) >> 32
+    c = common_bits(x0, x1, y0, y1)
+    return ((n >= lo_n) & (n <= top_n) & (c + x_coll >= k) & (c + (word & COLL_MAX) >= k)) | (
+        n == LEN_MAX
+    )
+
+
+@njit(cache=True, inline="always")
+def pair_passes(word, y0, y1, n, k, x0, x1, x_coll):
+    """The exact form of `survives`' bound for a posting of a text of n tokens and alpha k:
+    a saturated length is bounded by x's side alone (its collisions field may be clipped)."""
+    c = common_bits(x0, x1, y0, y1)
+    if c + x_coll < k:
+        return False
+    return ((word >> LEN_SHIFT) & LEN_MAX) == LEN_MAX or c + (word & COLL_MAX) >= k
 
 
 @njit(cache=True)
@@ -446,11 +502,9 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
     if px == 0:
         return -1, 0
     toks = rarest_first(occurrence_ids(x, dup_next, occ, state, 0), okey)
-    sx = np.empty(SIG_WORDS, dtype=np.uint64)
-    signature(toks, sx)
-    x0 = sx[0]
-    x1 = sx[1]
-    known = m - count_unknown(toks)
+    suf, coll = suffix_signatures(toks, px)
+    mk = m * mul + 0xFFFFFFFF
+    mul32 = mul & 0xFFFFFFFF
     # partner lengths n that can reach alpha(n) = need(m + n) <= min(m, n): lo_n..hi_n
     hi_n = m
     while hi_n < state[N_MAXLEN] and need(m + hi_n + 1, a, b, t) <= m:
@@ -484,33 +538,37 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
         tok = toks[i]
         if tok < 0:
             continue
+        x0 = suf[i, 0]
+        x1 = suf[i, 1]
+        x_coll = coll[i]
         for bk in range(BUCKETS):
             if BUCKET_LOW[bk] > top_j:
                 break
             start = lists[tok, bk, START]
             size = lists[tok, bk, LEN]
             visited += size
-            # Pass 1, branch-free so that it vectorizes: length window, j <= n - alpha and
-            # the 64-bit signature bounds, with alpha from below (k <= alpha). A pair's later
-            # common tokens sit further right in both texts: failing at its first is final.
+            # Pass 1, branch-free so that it vectorizes: length window and the suffixes'
+            # signature bound, with alpha from below (k <= alpha). A pair is first met at
+            # its first common token, where the bound holds: failing there is final.
             w_, s_, s2_ = list_of(pool, pool_sig, pool_sig2, start, size)
             for e in range(size):
-                okb[e] = survives(w_[e], s_[e], s2_[e], m, known, lo_n, top_n, mul, x0, x1)
+                okb[e] = survives(w_[e], s_[e], s2_[e], lo_n, top_n, mk, mul32, x0, x1, x_coll)
             found = 0
             for e in range(size):  # their positions, still branch-free
                 sel[found] = e
                 found += okb[e]
-            # Pass 2: the few survivors, exactly: alpha, 128-bit signature, once per pair, LCS.
+            # Pass 2: the few survivors, exactly: alpha, the bound, once per pair, LCS.
             for c in range(found):
-                word = pool[start + sel[c]]
+                p = start + sel[c]
+                word = pool[p]
                 y = word >> REC_SHIFT
                 n = (word >> LEN_SHIFT) & LEN_MAX
                 if n == LEN_MAX:
                     n = rec_off[y + 1] - rec_off[y]
-                if n < lo_n or n > top_n:
+                if n < lo_n or n > top_n or stamp[y] == serial:
                     continue
                 k = alpha[n]
-                if i > m - k or (word & POS_MAX) > n - k or stamp[y] == serial:
+                if not pair_passes(word, pool_sig[p], pool_sig2[p], n, k, x0, x1, x_coll):
                     continue
                 stamp[y] = serial  # verified once
                 state[S_CANDIDATES] += 1
@@ -533,12 +591,13 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
 
 
 @njit(cache=True, nogil=True)
-def plan_batch(q_toks, q_off, store, a, b, t, e_key, e_tok, e_q, e_i, e_top, q_sig, q_meta):
+def plan_batch(q_toks, q_off, store, a, b, t, e_key, e_tok, e_q, e_i, e_top, e_sig, q_sig, q_meta):
     """The probes of a batch against the index as it stands, as entries (query, prefix
     position i, token), for `join_batch` to run token by token. Per query: its signature and
-    (known tokens, lo_n); per entry: the order key, top_n and top_j of position i (see
-    `probe`). Returns the entry count, or -1 when some occurrence token of the batch has no
-    id yet (an unprimed index: ids given out during the batch would reorder its tokens)."""
+    (length, lo_n); per entry: the order key, (top_n, top_j, collisions of x[i:]) and the
+    signature of x[i:] (see `probe`). Returns the entry count, or -1 when some occurrence
+    token of the batch has no id yet (an unprimed index: ids given out during the batch would
+    reorder its tokens)."""
     state, dup_next, occ, okey = store[0], store[5], store[6], store[7]
     ne = 0
     for q in range(q_off.shape[0] - 1):
@@ -556,6 +615,7 @@ def plan_batch(q_toks, q_off, store, a, b, t, e_key, e_tok, e_q, e_i, e_top, q_s
         signature(toks, sx)
         q_sig[q, 0] = sx[0]
         q_sig[q, 1] = sx[1]
+        suf, coll = suffix_signatures(toks, px)
         hi_n = m
         while hi_n < state[N_MAXLEN] and need(m + hi_n + 1, a, b, t) <= m:
             hi_n += 1
@@ -579,14 +639,20 @@ def plan_batch(q_toks, q_off, store, a, b, t, e_key, e_tok, e_q, e_i, e_top, q_s
             e_i[ne] = i
             e_top[ne, 0] = top_n
             e_top[ne, 1] = top_n - need(m + top_n, a, b, t)
+            e_top[ne, 2] = coll[i]
+            e_sig[ne, 0] = suf[i, 0]
+            e_sig[ne, 1] = suf[i, 1]
             ne += 1
     return ne
 
 
+# fmt: off
 @njit(cache=True)
 def verify(
-    x, q, store, start, found, i, lo_n, top_n, sel, loc, words, masks, v, seen, counts, a, b, t
+    x, q, store, start, found, lo_n, top_n, x0, x1, x_coll, sel, loc, words, masks, v, seen,
+    counts, a, b, t,
 ):
+    # fmt: on
     """Pass 2 of `probe` for query q over the survivors sel[:found] of one posting list,
     with a thread's own scratch; `seen` skips pairs whose LCS this batch already computed
     (they did not exceed the threshold, or q would be done). Returns (record or -1, lcs);
@@ -595,11 +661,12 @@ def verify(
     The exact checks come first and leave the records to compare in sel; their tokens are
     then loaded side by side (independent loads overlap) before the LCS loop needs them one
     after the other, in the same order, so the first record above the threshold is the same."""
-    rec_off, flat, pool = store[1], store[2], store[9]
+    rec_off, flat, pool, pool_sig, pool_sig2 = store[1], store[2], store[9], store[10], store[11]
     m = x.shape[0]
     todo = 0
     for c in range(found):
-        word = pool[start + sel[c]]
+        p = start + sel[c]
+        word = pool[p]
         y = word >> REC_SHIFT
         n = (word >> LEN_SHIFT) & LEN_MAX
         if n == LEN_MAX:
@@ -607,7 +674,7 @@ def verify(
         if n < lo_n or n > top_n:
             continue
         k = need(m + n, a, b, t)
-        if i > m - k or (word & POS_MAX) > n - k:
+        if not pair_passes(word, pool_sig[p], pool_sig2[p], n, k, x0, x1, x_coll):
             continue
         pair = (q << 32) | y
         slot = (np.uint64(pair) * _GOLDEN) >> np.uint64(64 - SEEN_BITS)
@@ -642,9 +709,10 @@ def verify(
 def join_part(part, parts, batch, store, a, b, t, mul, res, scratch):
     """`join_batch` for the queries q with q % parts == part (one thread's share, with its
     own scratch: see `join_batch`)."""
-    order, e_tok, e_q, e_i, e_top, q_toks, q_off, q_sig, q_meta = batch
+    order, e_tok, e_q, e_i, e_top, e_sig, q_toks, q_off, q_meta = batch
     sel, blk_hits, loc, words, masks, v, seen, counts = scratch
     lists, pool, pool_sig, pool_sig2 = store[8], store[9], store[10], store[11]
+    mul32 = mul & 0xFFFFFFFF
     for idx in range(order.shape[0]):
         e = order[idx]
         q = e_q[e]
@@ -653,10 +721,12 @@ def join_part(part, parts, batch, store, a, b, t, mul, res, scratch):
         tok = e_tok[e]
         top_n = e_top[e, 0]
         top_j = e_top[e, 1]
+        x_coll = e_top[e, 2]
         m = q_meta[q, 0]
         lo_n = q_meta[q, 1]
-        x0 = q_sig[q, 0]
-        x1 = q_sig[q, 1]
+        mk = m * mul + 0xFFFFFFFF
+        x0 = e_sig[e, 0]
+        x1 = e_sig[e, 1]
         for bk in range(BUCKETS):
             if BUCKET_LOW[bk] > top_j:
                 break
@@ -673,7 +743,7 @@ def join_part(part, parts, batch, store, a, b, t, mul, res, scratch):
                 w_, s_, s2_ = list_of(words_, sig_, sig2_, lo, min(size - lo, BLOCK))
                 h = 0
                 for e2 in range(w_.shape[0]):
-                    h += survives(w_[e2], s_[e2], s2_[e2], m, m, lo_n, top_n, mul, x0, x1)
+                    h += survives(w_[e2], s_[e2], s2_[e2], lo_n, top_n, mk, mul32, x0, x1, x_coll)
                 blk_hits[nblk] = h
                 nblk += 1
                 hits += h
@@ -686,12 +756,12 @@ def join_part(part, parts, batch, store, a, b, t, mul, res, scratch):
                 lo = c * BLOCK
                 w_, s_, s2_ = list_of(words_, sig_, sig2_, lo, min(size - lo, BLOCK))
                 for e2 in range(w_.shape[0]):
-                    if survives(w_[e2], s_[e2], s2_[e2], m, m, lo_n, top_n, mul, x0, x1):
+                    if survives(w_[e2], s_[e2], s2_[e2], lo_n, top_n, mk, mul32, x0, x1, x_coll):
                         sel[found] = lo + e2
                         found += 1
             x = q_toks[q_off[q] : q_off[q + 1]]
-            y, lcs = verify(x, q, store, start, found, e_i[e], lo_n, top_n, sel, loc, words,
-                            masks, v, seen, counts, a, b, t)  # fmt: skip
+            y, lcs = verify(x, q, store, start, found, lo_n, top_n, x0, x1, x_coll, sel, loc,
+                            words, masks, v, seen, counts, a, b, t)  # fmt: skip
             if y >= 0:
                 res[q, 0] = y
                 res[q, 1] = lcs
@@ -708,8 +778,8 @@ def join_batch(batch, store, a, b, t, mul, res, parts, longest):
     time reads every list from memory). Per query, its entries come in increasing prefix
     position, so skipping a query once found keeps `probe`'s answer: the first kept text in
     (position, bucket, record) order. res[q] = (record or -1, lcs, position, bucket).
-    `batch` is (order, e_tok, e_q, e_i, e_top) of `plan_batch`, then the queries' tokens,
-    offsets, signatures and meta.
+    `batch` is (order, e_tok, e_q, e_i, e_top, e_sig) of `plan_batch`, then the queries'
+    tokens, offsets and meta.
 
     The queries are independent of each other here (the index does not change), so `parts`
     threads share them, each with its own scratch; the answers do not depend on `parts`."""
