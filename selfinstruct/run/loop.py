@@ -32,12 +32,12 @@ from selfinstruct.run.counts import RunCounts
 from selfinstruct.run.gcpace import fewer_collections
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.schemas import (
-    CONTROL_CHARS,
     AcceptedRecord,
     Candidate,
     Rejection,
     SeedTask,
     same_text_key,
+    strip_control,
 )
 from selfinstruct.store.writer import RunStore
 from selfinstruct.teachers.client import Teacher
@@ -101,7 +101,7 @@ def _strip_control(candidate: Candidate) -> None:
         ("input", candidate.input),
         ("output", candidate.output),
     ):
-        cleaned = CONTROL_CHARS.sub("", text).strip()
+        cleaned = strip_control(text)
         if cleaned != text:
             setattr(candidate, name, cleaned)
 
