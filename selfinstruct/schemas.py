@@ -21,6 +21,17 @@ NO_INPUT_MARKERS = frozenset(
 
 #: C0/C1 control characters other than tab and newline: never valid in training text.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: CONTROL_CHARS of the ASCII range, as bytes to delete
+_ASCII_CONTROLS = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+
+
+def strip_control(text: str) -> str:
+    """`CONTROL_CHARS.sub("", text).strip()`. An ASCII text's controls are looked for by
+    `bytes.translate`, which a candidate's three texts pass in 0.6 us each, the regex's
+    scan in 1.3 (every candidate of a run goes through this)."""
+    if text.isascii() and len(text.encode().translate(None, _ASCII_CONTROLS)) == len(text):
+        return text.strip()
+    return CONTROL_CHARS.sub("", text).strip()
 
 
 _TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")

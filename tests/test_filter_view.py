@@ -134,3 +134,18 @@ def test_a_blacklist_phrase_is_found_without_its_words():
         ("Go on to bed.", None),
     ]:
         assert rule.reason(Candidate(instruction=text, output="ok")) == expected
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_strip_control_equals_the_regex(seed):
+    """`strip_control` (a bytes.translate check on ASCII text) removes what CONTROL_CHARS
+    removes, then strips: C0 controls but tab and newline, DEL, C1 controls."""
+    import random
+
+    from selfinstruct.schemas import CONTROL_CHARS, strip_control
+
+    alphabet = [chr(c) for c in range(0, 0xA1)] + ["é", "\u2028", "\u3000", "字", " ", "\n"]
+    rng = random.Random(seed)
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert strip_control(text) == CONTROL_CHARS.sub("", text).strip(), repr(text)

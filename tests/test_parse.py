@@ -109,3 +109,27 @@ def test_json_not_json_is_schema_error_with_raw():
 def test_no_input_markers_become_empty(marker):
     text = f"1. Instruction: Name a large ocean.\n1. Input: {marker}\n1. Output: The Pacific."
     assert parse_tasks(text).candidates[0].input == ""
+
+
+#: pieces of answers where a label's match may end on a newline, span lines or sit mid-line
+LABEL_PIECES = (
+    "Instruction:", "instruction 3:", "INPUT :", "Output:\n", "Output:\n\n", "1.", "2)",
+    "Task 3:", "Task 3:\n", "**Instruction:**", "> ", "- ", "## ", "\n", "\n\n", " ", "\t",
+    "###", "text", "x: y", "Example 2.", ":", "*", "_", "3 -", "output", "\u2003", "\r", "é",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_label_scan_finds_what_finditer_finds(seed):
+    """`_label_spans` (a search after newlines) gives `_LABEL.finditer`'s matches exactly,
+    also when a match ends on the newline before the next label."""
+    import random
+
+    from selfinstruct.methods.parse import _LABEL, _label_spans
+
+    rng = random.Random(seed)
+    for _ in range(200):
+        text = "".join(rng.choice(LABEL_PIECES) for _ in range(rng.randint(0, 50)))
+        expected = [(m.start(), m.end(), m.group("label")) for m in _LABEL.finditer(text)]
+        assert _label_spans(text) == expected, text
+    assert _label_spans("Output:\nInput: x") == [(0, 8, "Output"), (8, 15, "Input")]

@@ -153,3 +153,57 @@ def test_429_cools_everyone_down(fake_teacher):
 @pytest.mark.parametrize(("value", "seconds"), [("1s", 1.0), ("6m0s", 360.0), ("20ms", 0.02), ("1h2m", 3720.0), ("soon", None)])
 def test_reset_headers(value, seconds):
     assert parse_reset(value) == seconds
+
+
+@pytest.mark.parametrize(("failures", "max_attempts"), [(0, 4), (1, 4), (3, 4), (4, 4), (2, 1)])
+def test_retry_loop_applies_the_policy_as_tenacity_does(failures, max_attempts):
+    """`call_with_retries` writes tenacity's AsyncRetrying loop out: the same attempts, the
+    same waits (attempt numbers into the jittered backoff), the same error at the end."""
+    import random
+
+    from tenacity import AsyncRetrying
+
+    from selfinstruct.teachers.wire import BadResponse, Wire
+
+    async def scripted(wire: Wire, use_tenacity: bool) -> tuple[object, list[float], int]:
+        waits: list[float] = []
+        left = [failures]
+
+        async def sleep(seconds: float) -> None:
+            waits.append(round(seconds, 9))
+
+        async def call() -> str:
+            if left[0]:
+                left[0] -= 1
+                raise BadResponse("not a completion")
+            return "answer"
+
+        wire._sleep = sleep  # type: ignore[method-assign]
+        random.seed(7)  # the backoff's jitter
+        try:
+            if not use_tenacity:
+                return (await wire.call_with_retries(call, "request 0"))[0], waits, failures
+            policy = wire.retrying
+            reference = AsyncRetrying(
+                retry=policy.retry, stop=policy.stop, wait=policy.wait, sleep=sleep, reraise=True
+            )
+            async for attempt in reference:
+                with attempt:
+                    return await call(), waits, failures
+        except Exception as exc:  # the error the loop ends on, by type
+            return type(exc).__name__, waits, failures
+        raise AssertionError("unreachable")
+
+    def run(use_tenacity: bool):
+        settings = TeacherSettings(model="m", base_url="http://127.0.0.1:9/v1", api_key="k",
+                                   max_attempts=max_attempts)  # fmt: skip
+        wire = Wire(settings, backoff_initial_s=0.5, backoff_max_s=4.0)
+        return asyncio.run(scripted(wire, use_tenacity))
+
+    ours, reference = run(False), run(True)
+    assert ours[1] == reference[1]
+    assert len(ours[1]) == min(failures, max_attempts - 1)
+    if failures < max_attempts:
+        assert ours[0] == reference[0] == "answer"
+    else:  # given up: ours names it as a TeacherError, tenacity re-raises the last failure
+        assert (ours[0], reference[0]) == ("TeacherError", "BadResponse")

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from itertools import repeat
+from itertools import pairwise, repeat
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -259,6 +259,18 @@ class Encoded:
     def lengths(self) -> np.ndarray:
         return np.diff(self.offsets)
 
+    def length_list(self) -> list[int]:
+        """`lengths()` as a list: for a unit's few texts, numpy's per-call cost is most of
+        `np.diff` and `tolist` (7 us of a 10-text query's glue)."""
+        offsets = self.offsets.tolist()
+        return [b - a for a, b in pairwise(offsets)]
+
+    def longest(self) -> int:
+        """The most tokens of one text, 0 for none."""
+        if len(self.offsets) <= 64:
+            return max(self.length_list(), default=0)
+        return int(np.diff(self.offsets).max())
+
     @staticmethod
     def join(parts: Sequence[Encoded]) -> Encoded:
         """One Encoded of several, in order (each part's offsets start at 0)."""
@@ -354,23 +366,23 @@ class RougeIndex:
         lookup = self._vocab.__getitem__
         get = self._vocab.get
         parts: list[np.ndarray] = []
-        lengths: list[int] = []
+        ends: list[int] = [0]  # offsets, summed in Python: np.cumsum of a short list cost more
         flat: list[int] = []
+        done = 0  # tokens already moved from `flat` into `parts`
         for words in tokens:
-            before = len(flat)
             if allocate:
-                flat.extend(map(lookup, words))
+                flat += map(lookup, words)
             else:
-                flat.extend(map(get, words, repeat(-1)))
-            lengths.append(len(flat) - before)
+                flat += map(get, words, repeat(-1))
+            ends.append(done + len(flat))
             if len(flat) >= 1 << 20:
                 parts.append(np.array(flat, dtype=np.int32))
+                done += len(flat)
                 flat.clear()
-        parts.append(np.array(flat, dtype=np.int32))
-        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
+        last = np.array(flat, dtype=np.int32)
         self._grow_ids(0)
-        return Encoded(np.concatenate(parts), offsets)
+        tokens_array = np.concatenate([*parts, last]) if parts else last
+        return Encoded(tokens_array, np.array(ends, dtype=np.int64))
 
     def _grow_ids(self, extra: int) -> None:
         """Room for every id given out so far plus `extra` (arrays double, never shrink)."""
@@ -412,7 +424,7 @@ class RougeIndex:
         """One kernel call per batch (more only when an array must grow)."""
         k = _kernels()
         count = len(enc)
-        longest = int(enc.lengths().max()) if count else 0
+        longest = enc.longest()
         words = np.empty(max(longest, 1), dtype=np.int32)
         v = np.empty(max((longest + 63) // 64, 1), dtype=np.uint64)
         out_rec = np.full(count, -1, dtype=np.int64)
@@ -493,7 +505,7 @@ class RougeIndex:
     def _matches(self, enc: Encoded, recs: np.ndarray, lcss: np.ndarray) -> list[Match | None]:
         offsets = self._rec_off
         out: list[Match | None] = []
-        for rec, lcs, m in zip(recs.tolist(), lcss.tolist(), enc.lengths().tolist(), strict=True):
+        for rec, lcs, m in zip(recs.tolist(), lcss.tolist(), enc.length_list(), strict=True):
             if rec < 0:
                 out.append(None)
             else:

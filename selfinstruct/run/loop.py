@@ -29,14 +29,15 @@ from selfinstruct.quality.judge import QUESTIONS, Judge, judge_candidates
 from selfinstruct.quality.rouge import RougeIndex, TokenizerName
 from selfinstruct.quality.view import CandidateView
 from selfinstruct.run.counts import RunCounts
+from selfinstruct.run.gcpace import fewer_collections
 from selfinstruct.run.guards import Budget, ProgressGuard, StopReason
 from selfinstruct.schemas import (
-    CONTROL_CHARS,
     AcceptedRecord,
     Candidate,
     Rejection,
     SeedTask,
     same_text_key,
+    strip_control,
 )
 from selfinstruct.store.writer import RunStore
 from selfinstruct.teachers.client import Teacher
@@ -100,7 +101,7 @@ def _strip_control(candidate: Candidate) -> None:
         ("input", candidate.input),
         ("output", candidate.output),
     ):
-        cleaned = CONTROL_CHARS.sub("", text).strip()
+        cleaned = strip_control(text)
         if cleaned != text:
             setattr(candidate, name, cleaned)
 
@@ -534,7 +535,12 @@ class Generation:
             self.stop_reason = reason
 
     async def run(self) -> RunCounts:
-        """Run until the target is reached or a stop is requested; raises on a fatal error."""
+        """Run until the target is reached or a stop is requested; raises on a fatal error.
+        The garbage collector runs less often meanwhile (`gcpace`)."""
+        with fewer_collections():
+            return await self._run_units()
+
+    async def _run_units(self) -> RunCounts:
         first = self.store.last_commit.request_index + 1
         screen, commit = OrderedGate(first), OrderedGate(first)
         next_index = first
