@@ -46,10 +46,19 @@ GIB = 1 << 30
 
 
 def corpus_file(data_dir: Path, n: int) -> Path:
-    """The n-record corpus as JSONL, generated (and kept) on first use."""
+    """The n-record corpus as JSONL, generated (and kept) on first use, in a child process:
+    a parent that held 10M texts would hand its resident memory to every child it forks
+    (the children's peak RSS counts it until they exec)."""
     path = data_dir / f"corpus-{n}.jsonl"
-    if path.exists():
-        return path
+    if not path.exists():
+        subprocess.run([sys.executable, __file__, "--write-corpus", str(n), "--data-dir",
+                        str(data_dir)], check=True)  # fmt: skip
+    return path
+
+
+def write_corpus(data_dir: Path, n: int) -> None:
+    """`corpus_file`'s work: the corpus written to a temporary name, then renamed."""
+    path = data_dir / f"corpus-{n}.jsonl"
     from selfinstruct_testing.corpus import synthetic_instructions
 
     started = time.perf_counter()
@@ -61,7 +70,6 @@ def corpus_file(data_dir: Path, n: int) -> Path:
             handle.write("\n")
     os.replace(tmp, path)
     print(f"  generated {path} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    return path
 
 
 def baseline_tree(rev: str) -> Path:
@@ -188,7 +196,12 @@ def main() -> None:
                         help="reuse the baseline's figures and outputs of an earlier run")
     parser.add_argument("--sample", type=int, default=500, help="rouge_score greedy prefix")
     parser.add_argument("--spot", type=int, default=300, help="removed records re-scored")
+    parser.add_argument("--write-corpus", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.write_corpus:
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        write_corpus(args.data_dir, args.write_corpus)
+        return
     sizes = [1_000_000, 3_000_000] + ([10_000_000] if args.ten else [])
     base_sizes = [int(s) for s in args.baseline_sizes.split(",") if s]
     args.data_dir.mkdir(parents=True, exist_ok=True)

@@ -163,7 +163,7 @@ def test_the_join_stays_exact_with_texts_longer_than_a_posting_can_hold() -> Non
     near = " ".join(words[:200] + words[260:])
     far = " ".join(words[::3])  # LCS 3000 of 9000 and 3000: F = 0.5
     texts = synthetic_instructions(2 * JOIN_MIN - 1, seed=3)  # two batches of JOIN_MIN + 1
-    texts = [long_text] + texts[:JOIN_MIN] + [near, far] + texts[JOIN_MIN:]
+    texts = [long_text, *texts[:JOIN_MIN], near, far, *texts[JOIN_MIN:]]
     one_by_one = decide(texts, 1, 0.7, [])
     joined = decide(texts, JOIN_MIN + 1, 0.7, [])  # the long text is kept in the first batch
     assert joined == one_by_one
