@@ -74,9 +74,9 @@ EXACT_LIMIT = 10**15
 REC_SHIFT, LEN_SHIFT = 24, 12
 LEN_MAX = COLL_MAX = 0xFFF
 # Each token has one posting list per bucket of positions j in the kept text's sorted order
-# (0, 1, 2-3, 4-7, 8-15, 16+): a frequent token of x sits late in x's order, where only pairs
-# whose first common token is early in y (small j) can still qualify, so most buckets of the
-# long lists are skipped unread.
+# (0, 1, ..., 7, 8-9, 10-11, 12-15, 16-23, 24+): a frequent token of x sits late in x's
+# order, where only pairs whose first common token is early in y (small j) can still
+# qualify, so most buckets of the long lists are skipped unread.
 BUCKET_LOW = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 24], dtype=np.int64)
 BUCKETS = BUCKET_LOW.shape[0]
 START, LEN, CAP = 0, 1, 2
@@ -820,9 +820,10 @@ def first_common(xt, yt, okey):
 
 @njit(cache=True, inline="always")
 def settle_pass1(rec_off, sigs, r0, r1, m, mul, x0, x1, okb):
-    """okb[y - r0] = 0 or 1 for the records r0..r1 of this batch: the length and signature
-    bounds of `survives` (no position bound: these records are not in the lists yet), with
-    need from below, branch-free and on slices so that it vectorizes. Returns the count."""
+    """okb[y - r0] = 0 or 1 for the records r0..r1 of this batch: the length window and
+    the whole texts' signature bound (`overlap_bound`: these records are not in the lists, so
+    no first common token is known), with need from below, branch-free and on slices so that
+    it vectorizes. Returns the count."""
     lens_lo = rec_off[r0:r1]
     lens_hi = rec_off[r0 + 1 : r1 + 1]
     sig = sigs[r0:r1]
