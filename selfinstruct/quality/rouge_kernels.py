@@ -229,7 +229,8 @@ def signature(toks, sig):
 @njit(cache=True)
 def suffix_signatures(toks, count):
     """For i < count: sig[i], the signature of toks[i:], and coll[i], its collisions (its
-    tokens with an id less its set bits), built from the end in one pass."""
+    tokens with an id less its set bits), built from the end in one pass; with count >= 1,
+    sig[0] is the whole text's `signature`."""
     size = max(count, 1)
     sig = np.zeros((size, SIG_WORDS), dtype=np.uint64)
     coll = np.zeros(size, dtype=np.int64)
@@ -391,8 +392,9 @@ def add_record(x, store, a, b, t):
     rec_off[rec + 1] = start + m
     state[N_REC] = rec + 1
     state[N_MAXLEN] = max(state[N_MAXLEN], m)
-    signature(toks, sigs[rec])
-    suf, coll = suffix_signatures(toks, plen)
+    suf, coll = suffix_signatures(toks, max(plen, 1))
+    sigs[rec, 0] = suf[0, 0]  # the whole text's signature, for `settle_batch` and `scan_best`
+    sigs[rec, 1] = suf[0, 1]
     head = (rec << REC_SHIFT) | (min(m, LEN_MAX) << LEN_SHIFT)
     for j in range(plen):
         word = head | min(coll[j], COLL_MAX)
@@ -611,11 +613,9 @@ def plan_batch(q_toks, q_off, store, a, b, t, e_key, e_tok, e_q, e_i, e_top, e_s
         if count_unknown(toks):
             return -1
         px = prefix_len(m, a, b, t)
-        sx = np.empty(SIG_WORDS, dtype=np.uint64)
-        signature(toks, sx)
-        q_sig[q, 0] = sx[0]
-        q_sig[q, 1] = sx[1]
-        suf, coll = suffix_signatures(toks, px)
+        suf, coll = suffix_signatures(toks, max(px, 1))
+        q_sig[q, 0] = suf[0, 0]  # the whole text's signature, for `settle_batch`
+        q_sig[q, 1] = suf[0, 1]
         hi_n = m
         while hi_n < state[N_MAXLEN] and need(m + hi_n + 1, a, b, t) <= m:
             hi_n += 1
