@@ -264,8 +264,10 @@ def count_unknown(toks):
 
 @njit(cache=True)
 def fill_masks(x, loc, words, masks):
-    """Match masks of x for the bit-parallel LCS into masks (rows as needed, zeroed here);
-    loc[word] = row, words[row] = word; returns the rows used (`clear_masks` undoes loc)."""
+    """Match masks of x for the bit-parallel LCS into masks (rows as needed, zeroed here),
+    then one zero row after them, which `lcs_len` reads for a word x lacks (masks needs
+    m + 1 rows); loc[word] = row, words[row] = word; returns the rows used (`clear_masks`
+    undoes loc)."""
     m = x.shape[0]
     nw = (m + 63) // 64
     rows = 0
@@ -282,6 +284,8 @@ def fill_masks(x, loc, words, masks):
             for c in range(nw):
                 masks[r, c] = _ZERO
         masks[r, p // 64] |= _ONE << np.uint64(p % 64)
+    for c in range(nw):
+        masks[rows, c] = _ZERO
     return rows
 
 
@@ -289,7 +293,7 @@ def fill_masks(x, loc, words, masks):
 def build_masks(x, loc, words):
     """`fill_masks` into a new array; returns (masks, rows)."""
     m = x.shape[0]
-    masks = np.zeros((m, (m + 63) // 64), dtype=np.uint64)
+    masks = np.zeros((m + 1, (m + 63) // 64), dtype=np.uint64)
     return masks, fill_masks(x, loc, words, masks)
 
 
@@ -300,17 +304,18 @@ def clear_masks(loc, words, rows):
 
 
 @njit(cache=True)
-def lcs_len(m, masks, loc, y, lo, hi, v):
-    """LCS length of x (as its masks) and y[lo:hi], bit-parallel: O(n * ceil(m / 64))."""
+def lcs_len(m, masks, rows, loc, y, lo, hi, v):
+    """LCS length of x (as its masks, `fill_masks`' rows) and y[lo:hi], bit-parallel:
+    O(n * ceil(m / 64)). A word x lacks reads the zero row masks[rows], which leaves the
+    state as it is: no branch to mispredict on every other token."""
     nw = (m + 63) // 64
     if nw == 1:
         vv = ALL
         for k in range(lo, hi):
             r = loc[y[k]]
-            if r >= 0:
-                mk = masks[r, 0]
-                u = vv & mk
-                vv = (vv + u) | (vv & ~mk)
+            mk = masks[r if r >= 0 else rows, 0]
+            u = vv & mk
+            vv = (vv + u) | (vv & ~mk)
         low = ALL if m == 64 else (_ONE << np.uint64(m)) - _ONE
         return popcount(~vv & low)
     for w in range(nw):
@@ -429,9 +434,6 @@ def compact(state, lists, pool, pool_sig, pool_sig2, new_pool, new_sig, new_sig2
     return end
 
 
-#: Postings per block of pass 1 in `join_part`: each block's survivors are counted
-#: branch-free, and only the blocks holding one are read again, with branches.
-BLOCK = 64
 #: Slots of a thread's table of pairs (query, record) already verified in a batch: a pair
 #: passes pass 1 at several of the query's tokens, and its LCS is computed once (a slot
 #: taken by another pair is overwritten: that pair may be verified again, which is exact).
@@ -574,7 +576,7 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
                     continue
                 stamp[y] = serial  # verified once
                 state[S_CANDIDATES] += 1
-                lcs = lcs_len(m, masks, loc, flat, rec_off[y], rec_off[y + 1], v)
+                lcs = lcs_len(m, masks, rows, loc, flat, rec_off[y], rec_off[y + 1], v)
                 if exceeds(lcs, m, n, a, b, t):
                     f = fmeasure(lcs, m, n)
                     if best < 0 or f > best_f or (f == best_f and y < best):
@@ -696,7 +698,7 @@ def verify(
     for c in range(todo):
         y = sel[c]
         counts[1] += 1
-        lcs = lcs_len(m, masks, loc, flat, rec_off[y], rec_off[y + 1], v)
+        lcs = lcs_len(m, masks, rows, loc, flat, rec_off[y], rec_off[y + 1], v)
         if exceeds(lcs, m, rec_off[y + 1] - rec_off[y], a, b, t):
             best = y
             best_lcs = lcs
@@ -710,7 +712,7 @@ def join_part(part, parts, batch, store, a, b, t, mul, res, scratch):
     """`join_batch` for the queries q with q % parts == part (one thread's share, with its
     own scratch: see `join_batch`)."""
     order, e_tok, e_q, e_i, e_top, e_sig, q_toks, q_off, q_meta = batch
-    sel, blk_hits, loc, words, masks, v, seen, counts = scratch
+    sel, loc, words, masks, v, seen, counts = scratch
     lists, pool, pool_sig, pool_sig2 = store[8], store[9], store[10], store[11]
     mul32 = mul & 0xFFFFFFFF
     for idx in range(order.shape[0]):
@@ -733,32 +735,22 @@ def join_part(part, parts, batch, store, a, b, t, mul, res, scratch):
             start = lists[tok, bk, START]
             size = lists[tok, bk, LEN]
             counts[0] += size
-            # pass 1, branch-free so that it vectorizes: a count per block of BLOCK postings
-            # (almost every list has no survivor); only blocks with one are read again.
-            # Indexing slices from 0 (see `list_of`) keeps the loads contiguous.
-            words_, sig_, sig2_ = list_of(pool, pool_sig, pool_sig2, start, size)
+            # pass 1, branch-free so that it vectorizes: the survivors of the whole list
+            # counted (almost every list has none); only a list with one is read again.
+            # (Counting per block of 64, to read again only the blocks with one, was no
+            # faster: most lists hold a few hundred postings.) Indexing slices from 0 (see
+            # `list_of`) keeps the loads contiguous.
+            w_, s_, s2_ = list_of(pool, pool_sig, pool_sig2, start, size)
             hits = 0
-            nblk = 0
-            for lo in range(0, size, BLOCK):
-                w_, s_, s2_ = list_of(words_, sig_, sig2_, lo, min(size - lo, BLOCK))
-                h = 0
-                for e2 in range(w_.shape[0]):
-                    h += survives(w_[e2], s_[e2], s2_[e2], lo_n, top_n, mk, mul32, x0, x1, x_coll)
-                blk_hits[nblk] = h
-                nblk += 1
-                hits += h
+            for e2 in range(size):
+                hits += survives(w_[e2], s_[e2], s2_[e2], lo_n, top_n, mk, mul32, x0, x1, x_coll)
             if hits == 0:
                 continue
             found = 0
-            for c in range(nblk):
-                if blk_hits[c] == 0:
-                    continue
-                lo = c * BLOCK
-                w_, s_, s2_ = list_of(words_, sig_, sig2_, lo, min(size - lo, BLOCK))
-                for e2 in range(w_.shape[0]):
-                    if survives(w_[e2], s_[e2], s2_[e2], lo_n, top_n, mk, mul32, x0, x1, x_coll):
-                        sel[found] = lo + e2
-                        found += 1
+            for e2 in range(size):
+                if survives(w_[e2], s_[e2], s2_[e2], lo_n, top_n, mk, mul32, x0, x1, x_coll):
+                    sel[found] = e2
+                    found += 1
             x = q_toks[q_off[q] : q_off[q + 1]]
             y, lcs = verify(x, q, store, start, found, lo_n, top_n, x0, x1, x_coll, sel, loc,
                             words, masks, v, seen, counts, a, b, t)  # fmt: skip
@@ -790,11 +782,10 @@ def join_batch(batch, store, a, b, t, mul, res, parts, longest):
         sel = np.empty(state[N_REC] + 1, dtype=np.int32)
         loc = np.full(state[N_IDS] + 1, -1, dtype=np.int32)
         words = np.empty(max(longest, 1), dtype=np.int32)
-        masks = np.zeros((max(longest, 1), nw), dtype=np.uint64)
+        masks = np.zeros((longest + 1, nw), dtype=np.uint64)  # `fill_masks`' zero row
         v = np.empty(nw, dtype=np.uint64)
-        blk_hits = np.empty(state[N_REC] // BLOCK + 2, dtype=np.int32)
         seen = np.full(SEEN_SLOTS, -1, dtype=np.int64)
-        scratch = (sel, blk_hits, loc, words, masks, v, seen, counts[part])
+        scratch = (sel, loc, words, masks, v, seen, counts[part])
         join_part(part, parts, batch, store, a, b, t, mul, res, scratch)
     for part in range(parts):
         state[S_VISITED] += counts[part, 0]
@@ -884,7 +875,7 @@ def settle_batch(
                 if overlap_bound(m, n, x0, x1, sigs[y, 0], sigs[y, 1]) < k:
                     continue
                 state[S_CANDIDATES] += 1
-                lcs = lcs_len(m, masks, loc, flat, rec_off[y], rec_off[y + 1], v)
+                lcs = lcs_len(m, masks, rows, loc, flat, rec_off[y], rec_off[y + 1], v)
                 if not exceeds(lcs, m, n, a, b, t):
                     continue
                 yt = rarest_first(
@@ -934,7 +925,7 @@ def scan_best(x, store, v, words):
         bound = overlap_bound(known, n, sx[0], sx[1], sigs[y, 0], sigs[y, 1])
         if bound <= 0 or fmeasure(bound, m, n) <= best_f:  # cannot beat the best so far
             continue
-        lcs = lcs_len(m, masks, loc, flat, lo, hi, v)
+        lcs = lcs_len(m, masks, rows, loc, flat, lo, hi, v)
         if lcs > 0:
             f = fmeasure(lcs, m, n)
             if f > best_f:
