@@ -568,6 +568,15 @@ class Generation:
         screen, commit = OrderedGate(first), OrderedGate(first)
         next_index = first
         running: dict[asyncio.Task[None], int] = {}
+        # units that ended since the last look, told by their own callbacks: `asyncio.wait`
+        # over every unit in flight added and removed a callback on each of them per wake
+        finished: list[asyncio.Task[None]] = []
+        ended = asyncio.Event()
+
+        def on_done(task: asyncio.Task[None]) -> None:
+            finished.append(task)
+            ended.set()
+
         self._report()
         try:
             while True:
@@ -575,12 +584,15 @@ class Generation:
                     if self._exhausted(next_index):
                         break
                     task = asyncio.create_task(self._unit(next_index, screen, commit))
+                    task.add_done_callback(on_done)
                     running[task] = next_index
                     next_index += 1
                 self.in_flight = len(running)
                 if not running:
                     break
-                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                await ended.wait()
+                ended.clear()
+                done, finished[:] = finished[:], []
                 for task in done:
                     index = running.pop(task)
                     exc = task.exception()
