@@ -404,19 +404,17 @@ _DANGLING = frozenset(
     | {"such", "if", "when", "while", "whose", "very", "can", "could", "should", "has", "have"}
 )
 _CODE_HINT = re.compile(r"```|[{};=<>]|^\s*(?:def|class|import|select|return)\b", re.I | re.M)
-_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _last_word(text: str) -> str:
     """The ASCII letters `text` ends with, before trailing space and one comma ("" if none):
-    what `([A-Za-z]+)\\s*,?\\s*$` captures, without its scan of every position."""
+    what `([A-Za-z]+)\\s*,?\\s*$` captures, without its scan of every position (the letters
+    cut by one `rstrip` in C, not a loop a character)."""
     tail = text.rstrip()
     if tail.endswith(","):
         tail = tail[:-1].rstrip()
-    start = len(tail)
-    while start and tail[start - 1] in _LETTERS:
-        start -= 1
-    return tail[start:]
+    return tail[len(tail.rstrip(_LETTERS)) :]
 
 
 class TruncatedOutput(ViewFilter):
