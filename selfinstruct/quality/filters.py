@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from selfinstruct.quality.view import CandidateView, words_of_lowered
+from selfinstruct.quality.view import CandidateView
 from selfinstruct.schemas import Candidate
 
 #: Words naming what a text-only model can neither see nor produce (whole words, +plural).
@@ -205,15 +205,9 @@ class InputEqualsOutput(ViewFilter):
 
     def check(self, view: CandidateView) -> str | None:
         given = view.input_key
-        if not given:
-            return None
-        # an ASCII output of the input's key is ASCII and has the key's [a-z0-9] words: a
-        # test that spares the output's key (a split, join and case fold of the whole answer)
-        if view.output_ascii and (
-            not given.isascii() or words_of_lowered(given) != view.output_words
-        ):
-            return None
-        return "input_equals_output" if given == view.output_key else None
+        if given and given == view.output_key:
+            return "input_equals_output"
+        return None
 
 
 class Refusal(ViewFilter):
