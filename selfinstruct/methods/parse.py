@@ -65,9 +65,18 @@ def evidence(raw: str) -> tuple[str, bool]:
     return raw[:RAW_EVIDENCE_CHARS], True
 
 
+def _has_separator_run(value: str) -> bool:
+    """Whether `value` holds a run a `_SEPARATOR` match needs."""
+    return "###" in value or "---" in value or "***" in value or "===" in value
+
+
 def _clean(value: str) -> str:
     # each pattern scans every line of every field: skipped where it cannot match
-    if "###" in value or "---" in value or "***" in value or "===" in value:
+    if value.endswith("\n###") and not _has_separator_run(value[:-4]):
+        # the separator line our prompt format puts after each task, and no other: the
+        # regex would cut it with the blank space before it, which the strip below cuts
+        value = value[:-4]
+    elif _has_separator_run(value):
         value = _SEPARATOR.sub("", value)
     lowered = value.lower()
     if not value.isascii() or "task" in lowered or "example" in lowered:

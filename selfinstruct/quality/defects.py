@@ -171,6 +171,18 @@ class EchoIndex:
         #: each anchor's positions in the runs it anchors: a run of a text starts that far
         #: before one of the anchor's occurrences
         self.offsets = {anchor: tuple(sorted(found)) for anchor, found in places.items()}
+        #: `holds_run_of_text` answers by text
+        self._held: dict[str, bool] = {}
+
+    def holds_run_of_text(self, text: str) -> bool:
+        """`holds_run_of` the words of `text`, remembered by text: the material a prompt shows
+        (its demonstrations) comes back in many units of a run, asked of the same index."""
+        held = self._held.get(text)
+        if held is None:
+            if len(self._held) >= 4096:
+                self._held.clear()
+            held = self._held[text] = self.holds_run_of(*_material_words(text))
+        return held
 
     def holds_run_of(self, words: list[bytes], distinct: frozenset[bytes] | None = None) -> bool:
         """True when `words` has ECHO_WORDS words in a row that one of the texts has
@@ -258,7 +270,7 @@ class RequestEcho(ViewFilter):
             index = self._built[key] = EchoIndex(pieces)
         # the request's words also in its material: those runs are the material's (checked
         # around the index's anchors only; the material's words are read once a run)
-        if any(index.holds_run_of(*_material_words(text)) for text in material):
+        if any(index.holds_run_of_text(text) for text in material):
             index = EchoIndex(pieces, exclude=material)
         self.index = index
 
@@ -392,19 +404,17 @@ _DANGLING = frozenset(
     | {"such", "if", "when", "while", "whose", "very", "can", "could", "should", "has", "have"}
 )
 _CODE_HINT = re.compile(r"```|[{};=<>]|^\s*(?:def|class|import|select|return)\b", re.I | re.M)
-_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _last_word(text: str) -> str:
     """The ASCII letters `text` ends with, before trailing space and one comma ("" if none):
-    what `([A-Za-z]+)\\s*,?\\s*$` captures, without its scan of every position."""
+    what `([A-Za-z]+)\\s*,?\\s*$` captures, without its scan of every position (the letters
+    cut by one `rstrip` in C, not a loop a character)."""
     tail = text.rstrip()
     if tail.endswith(","):
         tail = tail[:-1].rstrip()
-    start = len(tail)
-    while start and tail[start - 1] in _LETTERS:
-        start -= 1
-    return tail[start:]
+    return tail[len(tail.rstrip(_LETTERS)) :]
 
 
 class TruncatedOutput(ViewFilter):

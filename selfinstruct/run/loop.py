@@ -82,7 +82,9 @@ def repeated_outputs(
     (their keys are computed once for this and the later checks)."""
     first_instruction: dict[str, str] = {}
     repeated: set[str] = set()
-    for view in views if views is not None else [CandidateView(c) for c in candidates]:
+    if views is None:
+        views = [CandidateView(c) for c in candidates]
+    for view in may_share_output(views):
         output = view.output_key
         # single spaces between words (`same_text_key`): words are spaces + 1
         if not output or output.count(" ") + 1 < REPEATED_OUTPUT_MIN_WORDS:
@@ -91,6 +93,27 @@ def repeated_outputs(
         if first_instruction.setdefault(output, instruction) != instruction:
             repeated.add(output)
     return repeated
+
+
+def _output_shape(view: CandidateView) -> tuple[int, bytes, bytes]:
+    words = view.output_words
+    return (len(words), words[0], words[-1]) if words else (0, b"", b"")
+
+
+def may_share_output(views: Sequence[CandidateView]) -> Sequence[CandidateView]:
+    """The views, in order, whose output may have another's `same_text_key`: the others'
+    keys need not be made (a key splits, joins and case-folds a whole answer). Two ASCII
+    outputs of one key have one lowered word sequence, hence one [a-z0-9] word list
+    (`output_words`): a view whose word count, first and last word no other view has holds
+    an output of its own. A non-ASCII output may case-fold into an ASCII one: all views."""
+    if len(views) < 2:
+        return ()
+    if not all(view.output_ascii for view in views):
+        return views
+    shapes = Counter(map(_output_shape, views))
+    if len(shapes) == len(views):
+        return ()
+    return [view for view in views if shapes[_output_shape(view)] > 1]
 
 
 def _strip_control(candidate: Candidate) -> None:
@@ -545,6 +568,15 @@ class Generation:
         screen, commit = OrderedGate(first), OrderedGate(first)
         next_index = first
         running: dict[asyncio.Task[None], int] = {}
+        # units that ended since the last look, told by their own callbacks: `asyncio.wait`
+        # over every unit in flight added and removed a callback on each of them per wake
+        finished: list[asyncio.Task[None]] = []
+        ended = asyncio.Event()
+
+        def on_done(task: asyncio.Task[None]) -> None:
+            finished.append(task)
+            ended.set()
+
         self._report()
         try:
             while True:
@@ -552,12 +584,15 @@ class Generation:
                     if self._exhausted(next_index):
                         break
                     task = asyncio.create_task(self._unit(next_index, screen, commit))
+                    task.add_done_callback(on_done)
                     running[task] = next_index
                     next_index += 1
                 self.in_flight = len(running)
                 if not running:
                     break
-                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                await ended.wait()
+                ended.clear()
+                done, finished[:] = finished[:], []
                 for task in done:
                     index = running.pop(task)
                     exc = task.exception()

@@ -9,7 +9,6 @@ limits, budgets, output options) never invalidate it. No key or header is ever s
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from selfinstruct.errors import RunDirError
+from selfinstruct.jsontext import dumps_function
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -32,10 +32,13 @@ CREATE TABLE IF NOT EXISTS responses (
 """
 
 
+#: `json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"))`
+_key_text = dumps_function(separators=(",", ":"), sort_keys=True)
+
+
 def request_key(request: dict[str, Any]) -> str:
     """A stable hash of a request description (JSON with sorted keys)."""
-    blob = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_key_text(request).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ up to a cap and no further. The SDK client still serves the Files and Batches AP
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import aiohttp
@@ -22,8 +21,12 @@ import openai
 from aiohttp.helpers import get_env_proxy_for_url
 from yarl import URL
 
+from selfinstruct.jsontext import dumps_function
+
 #: bytes read from the body at a time (the cap is checked after each)
 CHUNK_BYTES = 1 << 16
+#: the body's text, as `json.dumps(body, ensure_ascii=False)` writes it
+_body_text = dumps_function()
 
 
 class AnswerTooLarge(Exception):
@@ -70,7 +73,7 @@ class DirectPost:
         status, `openai.APIConnectionError` when the connection failed, `AnswerTooLarge`
         past the cap."""
         url = self.base_url + path
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        data = _body_text(body).encode("utf-8")
         try:
             async with self._open().post(
                 url, data=data, headers=self.headers, allow_redirects=False, **self._proxy

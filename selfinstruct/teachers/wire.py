@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import hashlib
 import json
 import re
@@ -435,7 +436,7 @@ class Wire:
         """A per-request seed: reproducible runs on servers that honour it, distinct requests."""
         if self.settings.seed is None:
             return None
-        step = int.from_bytes(hashlib.sha256(request.step.encode()).digest()[:4], "big")
+        step = _step_number(request.step)
         return (self.settings.seed * 1_000_003 + request.index * 7919 + step) % 2**31
 
     async def call_with_retries(self, call: Callable[[], Awaitable[T]], what: str) -> tuple[T, int]:
@@ -632,6 +633,12 @@ class Wire:
             completion_tokens=completion_tokens,
             model=self.text.label(data.get("model")),
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _step_number(step: str) -> int:
+    """A request step's share of its seed (a unit's few step names recur in every unit)."""
+    return int.from_bytes(hashlib.sha256(step.encode()).digest()[:4], "big")
 
 
 def _first_choice(data: Any, what: str, text: ServerText) -> dict[str, Any]:
