@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -82,20 +82,27 @@ def _encode_source(
 @contextmanager
 def _atomic_writer(path: Path, staged: dict[Path, str]) -> Iterator[IO[str]]:
     """A text file written beside `path`, fully and durably; its temporary name goes into
-    `staged` for `_publish` (and is deleted if anything fails before)."""
+    `staged`, for `atomic_file` or `atomic_pair` to rename (deleted if anything fails before).
+
+    The name is chosen before the file exists and the file is created inside the `try`: a
+    Ctrl-C can land between any two steps, and with `tempfile.mkstemp` one landing after it
+    made the file but before its name was known here left that file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = str(path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp")
     try:
+        try:  # 0o666 less the umask: the permissions a plain open() gives the final file
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            tmp = ""  # another file's name (never seen: 64 random bits), not ours to delete
+            raise
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        umask = os.umask(0)  # mkstemp makes the file 0600; give it the usual permissions
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
         staged[path] = tmp
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 
@@ -107,7 +114,8 @@ def atomic_file(path: Path) -> Iterator[IO[str]]:
     try:
         with _atomic_writer(path, staged) as handle:
             yield handle
-        os.replace(staged.pop(path), path)
+        os.replace(staged[path], path)  # then forgotten: a Ctrl-C between never leaks it
+        del staged[path]
     finally:
         for tmp in staged.values():
             Path(tmp).unlink(missing_ok=True)
@@ -129,8 +137,9 @@ def atomic_pair(main: Path, companion: Path) -> Iterator[tuple[IO[str], IO[str]]
             os.fsync(directory)  # the unlink is durable before `main` changes
         finally:
             os.close(directory)
-        os.replace(staged.pop(main), main)
-        os.replace(staged.pop(companion), companion)
+        for final in (main, companion):  # each name forgotten once renamed, never before
+            os.replace(staged[final], final)
+            del staged[final]
     finally:
         for tmp in staged.values():
             Path(tmp).unlink(missing_ok=True)
@@ -280,9 +289,12 @@ def _write(
     one's: reading and writing JSON costs about a fifth of the run, and overlaps."""
     counts = [0, 0]  # kept, removed
     total = len(encoded)
+    # The progress bar first: it imports rich, and a Ctrl-C landing in an import's exec of
+    # generated code (a dataclass's __init__) makes CPython end `python -m` by SIGINT
+    # (status -2) even once caught here; with the outputs open, the loop imports nothing.
     with (
-        atomic_pair(out, removed_file) as (out_handle, removed_handle),
         _progress(total, progress) as report,
+        atomic_pair(out, removed_file) as (out_handle, removed_handle),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="dedup") as decider,
     ):
         writer = _RecordWriter(out_handle, as_array=out.suffix.lower() == ".json")
