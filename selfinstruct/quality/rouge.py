@@ -19,6 +19,7 @@ Myanmar, Tibetan) is a token of its own. On ASCII-only text it equals the defaul
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -217,6 +218,13 @@ def _threads() -> int:
 
 @lru_cache(maxsize=1)
 def _kernels() -> ModuleType:
+    """The compiled kernels, loaded on first use. numba's OpenMP pool (GNU libgomp, loaded at
+    the first `join_batch`) keeps its idle threads spinning by default, on the cores the
+    reading thread needs between batches: passive waiting, unless the environment says
+    otherwise, took `dedup` of 1M records from 54.8-57.6 to 47.0-54.0 CPU s and 40-42 to
+    36-42 s here (2 cores, alternating runs). It also holds for any libgomp this process
+    loads later."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from selfinstruct.quality import rouge_kernels as _rougekernels
 
     return _rougekernels
