@@ -10,7 +10,6 @@ yizhongw/self-instruct human_eval/user_oriented_instructions.jsonl).
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,6 @@ from selfinstruct.quality.defects import (
     TemplatedOutput,
     TruncatedOutput,
     UnreadableInput,
-    defect_filters,
 )
 from selfinstruct.quality.filters import Filter
 from selfinstruct.schemas import Candidate, is_no_input, normalise_input
@@ -286,55 +284,6 @@ def test_seed_loading_normalises_markers(tmp_path: Path):
     rows = [{"instruction": "Name a large ocean.", "input": "`<noinput>`", "output": "Pacific."}]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     assert load_seed_file(path)[0].instances[0].input == ""
-
-
-# -- cost --------------------------------------------------------------------------------------
-def _cpu_per_request(filters: list[Filter], batch: list[Candidate]) -> float:
-    """CPU seconds for one 20-task request, the best of five (other processes share the CPU)."""
-    for candidate in batch:  # warm up
-        first_reason(filters, candidate)
-    timings = []
-    for _ in range(5):
-        started = time.process_time()
-        for _ in range(10):
-            for candidate in batch:
-                first_reason(filters, candidate)
-        timings.append((time.process_time() - started) / 10)
-    return min(timings)
-
-
-def test_defect_filters_cost_less_than_parsing_the_answer():
-    """The gate runs on every candidate (budget: 3 ms of CPU a 20-task request for all of it).
-    Timed against parsing the same 20 tasks from an answer, in the same process, so a loaded
-    machine slows both sides (a ratio to the older filters stopped meaning anything once those
-    got 3x faster). Measured here: defect filters 0.57 ms, parsing about 0.5 ms."""
-    from selfinstruct.methods.parse import parse_tasks
-    from selfinstruct.methods.prompts import render_task_block
-
-    chain = default_filters()
-    defects = defect_filters()
-    batch = [
-        task(f"Write a short paragraph about topic number {i} for a school newsletter.",
-             "The newsletter covers our garden project, the spring concert and the science "
-             "fair. Students planted tomatoes, practised songs and built small volcanoes. " * 2,
-             "Audience: parents and students." if i % 2 else "")
-        for i in range(20)
-    ]  # fmt: skip
-    assert all(first_reason(chain, candidate) is None for candidate in batch)  # all run
-    answer = "".join(
-        render_task_block(i + 1, c.instruction, c.input, c.output) for i, c in enumerate(batch)
-    )
-    assert len(parse_tasks(answer, "stop", request_index=0).candidates) == 20
-    timings = []
-    for _ in range(5):
-        started = time.process_time()
-        for _ in range(10):
-            parse_tasks(answer, "stop", request_index=0)
-        timings.append((time.process_time() - started) / 10)
-    added, parsing = _cpu_per_request(defects, batch), min(timings)
-    assert added < 2 * parsing, (
-        f"defect filters {added * 1e3:.2f} ms, parsing {parsing * 1e3:.2f} ms"
-    )
 
 
 # -- issue 16: the prompt actually sent, inputs under statements, short labels across tasks ----
