@@ -19,14 +19,14 @@ import argparse
 import hashlib
 import json
 import shutil
-import subprocess
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from teacher_throughput import MODEL, ROOT
+from teacher_throughput import MODEL, ROOT, fake_teacher
 
 from selfinstruct import generate
 from selfinstruct.store.layout import CACHE, DATA, JOURNAL, RECORDS, REJECTED
@@ -61,19 +61,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.out.exists():
         shutil.rmtree(args.out)
-    server = None
     if args.replay:
         args.out.mkdir(parents=True)
         shutil.copy(args.replay / CACHE, args.out / CACHE)
         (args.out / JOURNAL).touch()  # a run directory, empty: nothing committed yet
-    else:
-        cmd = [sys.executable, "-m", "selfinstruct_testing.server", "--port", str(PORT)]
-        server = subprocess.Popen(
-            [*cmd, "--latency", "0.05", "--model", MODEL], stdout=subprocess.PIPE, cwd=ROOT
-        )
-        assert server.stdout is not None
-        server.stdout.readline()  # it is listening
-    try:
+    teacher = nullcontext() if args.replay else fake_teacher(0.05, None, port=PORT)
+    with teacher:
         cpu = time.process_time()
         summary = generate(
             base_url=f"http://127.0.0.1:{PORT}/v1", model=MODEL, out=args.out,
@@ -81,10 +74,6 @@ def main() -> None:
             concurrency=64, stall_requests=0, seed=args.seed,
         )  # fmt: skip
         cpu = time.process_time() - cpu
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait()
     print(
         f"{summary.accepted} records, {summary.requests} requests, "
         f"{sum(summary.rejected.values())} rejected ({summary.status}); "

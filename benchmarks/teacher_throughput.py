@@ -90,10 +90,11 @@ def process_cpu(pid: int) -> float | None:
 
 @contextlib.contextmanager
 def fake_teacher(
-    latency: float, rpm_limit: int | None, tpm_limit: int | None = None
+    latency: float, rpm_limit: int | None, tpm_limit: int | None = None, port: int = 0
 ) -> Iterator[tuple[str, int]]:
-    """Run the fake teacher in its own process; yield its base URL and process id."""
-    cmd = [sys.executable, "-m", "selfinstruct_testing.server", "--port", "0"]
+    """Run the fake teacher in its own process (on `port`, 0: any free one); yield its base
+    URL and process id."""
+    cmd = [sys.executable, "-m", "selfinstruct_testing.server", "--port", str(port)]
     cmd += ["--latency", str(latency), "--model", MODEL]
     if rpm_limit:
         cmd += ["--rpm-limit", str(rpm_limit)]
