@@ -110,10 +110,11 @@ def may_share_output(views: Sequence[CandidateView]) -> Sequence[CandidateView]:
         return ()
     if not all(view.output_ascii for view in views):
         return views
-    shapes = Counter(map(_output_shape, views))
-    if len(shapes) == len(views):
+    shapes = [_output_shape(view) for view in views]
+    counts = Counter(shapes)
+    if len(counts) == len(views):
         return ()
-    return [view for view in views if shapes[_output_shape(view)] > 1]
+    return [view for view, shape in zip(views, shapes, strict=True) if counts[shape] > 1]
 
 
 def _strip_control(candidate: Candidate) -> None:
@@ -592,7 +593,8 @@ class Generation:
                     break
                 await ended.wait()
                 ended.clear()
-                done, finished[:] = finished[:], []
+                done = finished.copy()
+                finished.clear()
                 for task in done:
                     index = running.pop(task)
                     exc = task.exception()
