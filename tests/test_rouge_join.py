@@ -143,25 +143,32 @@ def test_the_bounds_of_the_join_never_drop_a_pair_above_the_threshold() -> None:
             y_suf, y_coll = k.suffix_signatures(yt, j + 1)
             common = k.common_bits(x_suf[i, 0], x_suf[i, 1], y_suf[j, 0], y_suf[j, 1])
             assert common + min(x_coll[i], y_coll[j]) >= alpha
-            word = (other << k.REC_SHIFT) | (n << k.LEN_SHIFT) | y_coll[j]
+            meta = k.meta_of(n, y_coll[j])
             mul = index._mul
-            assert k.survives(word, y_suf[j, 0], y_suf[j, 1], 1, n, m * mul + 0xFFFFFFFF,
+            assert k.survives(meta, y_suf[j, 0], y_suf[j, 1], 1, n, m * mul + 0xFFFFFFFF,
                               mul & 0xFFFFFFFF, x_suf[i, 0], x_suf[i, 1], x_coll[i])
-            assert k.pair_passes(word, y_suf[j, 0], y_suf[j, 1], n, alpha, x_suf[i, 0],
+            assert k.pair_passes(meta, y_suf[j, 0], y_suf[j, 1], n, alpha, x_suf[i, 0],
                                  x_suf[i, 1], x_coll[i])
             assert set(xt[:i].tolist()).isdisjoint(yt.tolist())
             checked += 1
     assert checked > 150
 
 
-def test_the_join_stays_exact_with_texts_longer_than_a_posting_can_hold() -> None:
-    """Lengths >= 4095 saturate a posting's length and collisions fields: the join resolves
-    them from the record, and decides as one text at a time does."""
-    long_text = " ".join(f"w{i}" for i in range(9000))
+@pytest.mark.parametrize("length", [9000, 300])
+def test_the_join_stays_exact_with_texts_a_posting_cannot_describe(length: int) -> None:
+    """A posting's length field holds up to LEN_MAX - 1 tokens (511) and its collisions
+    field up to COLL_MAX - 1: a longer text (9000), or one whose suffixes collide more than
+    that (300 distinct words in 128 bits: ~120-180 collisions), saturates; the join resolves
+    the length from the record, bounds the pair by the query's side, and decides as one text
+    at a time does."""
+    k = rouge._kernels()
+    long_text = " ".join(f"w{i}" for i in range(length))
     words = long_text.split()
-    # LCS 8940 of 9000 and 8940 tokens: alpha ~ 6300, more than a clipped field could show
-    near = " ".join(words[:200] + words[260:])
-    far = " ".join(words[::3])  # LCS 3000 of 9000 and 3000: F = 0.5
+    assert length >= k.LEN_MAX or k.meta_len(k.meta_of(length, 140)) == k.LEN_MAX
+    cut = length // 45
+    # LCS 44/45 of both: alpha ~ 0.7 of the length, more than a clipped field could show
+    near = " ".join(words[:cut] + words[2 * cut :])
+    far = " ".join(words[::3])  # LCS 1/3 of the long text's length: F = 0.5
     texts = synthetic_instructions(2 * JOIN_MIN - 1, seed=3)  # two batches of JOIN_MIN + 1
     texts = [long_text, *texts[:JOIN_MIN], near, far, *texts[JOIN_MIN:]]
     one_by_one = decide(texts, 1, 0.7, [])

@@ -331,7 +331,8 @@ class RougeIndex:
         self._okey = np.zeros(1024, dtype=np.int64)
         self._lists = np.zeros((1024, k.BUCKETS, 3), dtype=np.int64)
         # per posting
-        self._pool = np.zeros(4096, dtype=np.int64)
+        self._pool = np.zeros(4096, dtype=np.int32)  # the record
+        self._pool_meta = np.zeros(4096, dtype=np.uint16)  # its length and collisions
         self._pool_sig = np.zeros(4096, dtype=np.uint64)
         self._pool_sig2 = np.zeros(4096, dtype=np.uint64)
 
@@ -352,7 +353,7 @@ class RougeIndex:
             self._state, self._rec_off, self._flat, self._sigs, self._stamp, self._dup_next,
             self._occ, self._okey, self._lists, self._pool, self._pool_sig, self._pool_sig2,
             self._okb, self._sel,
-            self._loc,
+            self._loc, self._pool_meta,
         )  # fmt: skip
 
     # -- encoding and storage
@@ -417,16 +418,12 @@ class RougeIndex:
         holes; compaction drops them, so the pool stays within ~3x the live postings). After
         compaction no list is full, so a text of m tokens needs at most 4m more (new lists)."""
         k = _kernels()
-        old = (self._pool, self._pool_sig, self._pool_sig2)
-        used = int(k.compact(self._state, self._lists, *old, *old, False))
+        old = (self._pool, self._pool_meta, self._pool_sig, self._pool_sig2)
+        used = int(k.compact(self._state, self._lists, old, old, False))
         size = max(2 * used, used + 4 * m + 4096)
-        new = (
-            np.zeros(size, dtype=np.int64),
-            np.zeros(size, dtype=np.uint64),
-            np.zeros(size, dtype=np.uint64),
-        )
-        k.compact(self._state, self._lists, *old, *new, True)
-        self._pool, self._pool_sig, self._pool_sig2 = new
+        new = tuple(np.zeros(size, dtype=array.dtype) for array in old)
+        k.compact(self._state, self._lists, old, new, True)
+        self._pool, self._pool_meta, self._pool_sig, self._pool_sig2 = new
 
     def _run(self, enc: Encoded, mode: int) -> tuple[np.ndarray, np.ndarray]:
         """One kernel call per batch (more only when an array must grow)."""

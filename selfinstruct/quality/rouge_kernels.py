@@ -67,12 +67,16 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 SIG_WORDS = 2  # 128-bit token signatures per text
 #: Below this (total length x threshold denominator) the integer decision is provably exact.
 EXACT_LIMIT = 10**15
-# A posting is three words: record << 24 | length << 12 | collisions of y[j:] (pool), and the
-# 128-bit signature of y[j:] (pool_sig, pool_sig2), so the scan streams 24 bytes a posting.
-# A saturated length always survives pass 1; the exact pass resolves it from the record and
-# bounds it by x's side alone (its collisions field may be clipped).
-REC_SHIFT, LEN_SHIFT = 24, 12
-LEN_MAX = COLL_MAX = 0xFFF
+# A posting is its record (pool, int32), 16 bits of meta: y's length << 7 | the collisions
+# of y[j:] (pool_meta), and the 128-bit signature of y[j:] (pool_sig, pool_sig2). Pass 1
+# streams the meta and the signature, 18 bytes a posting (with the record in a 64-bit word
+# beside them, 24 bytes, the same scan took 1.5-1.7x as long: measured on lists in cache and
+# out of it). A length field at LEN_MAX ("saturated": a text of LEN_MAX tokens or more, or
+# whose collisions do not fit their field) always survives pass 1; the exact pass resolves
+# the length from the record and bounds the pair by x's side alone.
+COLL_BITS = 7
+LEN_MAX = (1 << (16 - COLL_BITS)) - 1
+COLL_MAX = (1 << COLL_BITS) - 1
 # Each token has one posting list per bucket of positions j in the kept text's sorted order
 # (0, 1, ..., 7, 8-9, 10-11, 12-15, 16-23, 24+): a frequent token of x sits late in x's
 # order, where only pairs whose first common token is early in y (small j) can still
@@ -350,10 +354,26 @@ def bucket(j):
     return b
 
 
+@njit(cache=True, inline="always")
+def meta_of(n, coll):
+    """A posting's meta: the length and the collisions of y[j:], saturated when either
+    does not fit its field."""
+    if n >= LEN_MAX or coll >= COLL_MAX:
+        return np.uint16(LEN_MAX << COLL_BITS)
+    return np.uint16((n << COLL_BITS) | coll)
+
+
+@njit(cache=True, inline="always")
+def meta_len(meta):
+    """The length field of a posting's meta (LEN_MAX: saturated)."""
+    return np.int64(meta) >> COLL_BITS
+
+
 @njit(cache=True)
-def post(tok, bk, word, s0, s1, state, lists, pool, pool_sig, pool_sig2):
+def post(tok, bk, rec, meta, s0, s1, state, lists, postings):
     """Append to a posting list; a full list moves to the pool's end at twice the size, so
     every list stays contiguous (scanned as a stream) while the index grows."""
+    pool, pool_meta, pool_sig, pool_sig2 = postings
     n = lists[tok, bk, LEN]
     if n == lists[tok, bk, CAP]:
         cap = 4 if n == 0 else 2 * n
@@ -362,13 +382,16 @@ def post(tok, bk, word, s0, s1, state, lists, pool, pool_sig, pool_sig2):
         old = lists[tok, bk, START]
         for k in range(n):
             pool[new + k] = pool[old + k]
+            pool_meta[new + k] = pool_meta[old + k]
             pool_sig[new + k] = pool_sig[old + k]
             pool_sig2[new + k] = pool_sig2[old + k]
         lists[tok, bk, START] = new
         lists[tok, bk, CAP] = cap
-    pool[lists[tok, bk, START] + n] = word
-    pool_sig[lists[tok, bk, START] + n] = s0
-    pool_sig2[lists[tok, bk, START] + n] = s1
+    at = lists[tok, bk, START] + n
+    pool[at] = rec
+    pool_meta[at] = meta
+    pool_sig[at] = s0
+    pool_sig2[at] = s1
     lists[tok, bk, LEN] = n + 1
 
 
@@ -377,7 +400,8 @@ def add_record(x, store, a, b, t):
     """Append x (word ids, all known) and post its prefix; False (and nothing posted) when the
     pool could overflow, so the caller grows it and retries."""
     state, rec_off, flat, sigs, _, dup_next, occ, okey, lists = store[:9]
-    pool, pool_sig, pool_sig2 = store[9:12]
+    postings = (store[9], store[15], store[10], store[11])
+    pool = store[9]
     m = x.shape[0]
     rec = state[N_REC]
     toks = rarest_first(occurrence_ids(x, dup_next, occ, state, 1), okey)
@@ -400,19 +424,20 @@ def add_record(x, store, a, b, t):
     suf, coll = suffix_signatures(toks, max(plen, 1))
     sigs[rec, 0] = suf[0, 0]  # the whole text's signature, for `settle_batch` and `scan_best`
     sigs[rec, 1] = suf[0, 1]
-    head = (rec << REC_SHIFT) | (min(m, LEN_MAX) << LEN_SHIFT)
     for j in range(plen):
-        word = head | min(coll[j], COLL_MAX)
-        post(toks[j], bucket(j), word, suf[j, 0], suf[j, 1], state, lists, pool, pool_sig,
-             pool_sig2)  # fmt: skip
+        post(toks[j], bucket(j), rec, meta_of(m, coll[j]), suf[j, 0], suf[j, 1], state, lists,
+             postings)  # fmt: skip
     return True
 
 
 @njit(cache=True, nogil=True)
-def compact(state, lists, pool, pool_sig, pool_sig2, new_pool, new_sig, new_sig2, copy):
-    """Copy every posting list into fresh arrays, dropping the holes moved lists left behind;
-    each list gets half its length again as room to grow. Returns the size needed; with
-    copy False only that (new_pool must hold it when copying)."""
+def compact(state, lists, postings, fresh, copy):
+    """Copy every posting list (`postings`: pool, pool_meta, pool_sig, pool_sig2) into
+    `fresh` arrays, dropping the holes moved lists left behind; each list gets half its
+    length again as room to grow. Returns the size needed; with copy False only that (the
+    fresh arrays must hold it when copying)."""
+    pool, pool_meta, pool_sig, pool_sig2 = postings
+    new_pool, new_meta, new_sig, new_sig2 = fresh
     end = 0
     for tok in range(state[N_IDS]):
         for bk in range(BUCKETS):
@@ -424,6 +449,7 @@ def compact(state, lists, pool, pool_sig, pool_sig2, new_pool, new_sig, new_sig2
                 old = lists[tok, bk, START]
                 for k in range(n):
                     new_pool[end + k] = pool[old + k]
+                    new_meta[end + k] = pool_meta[old + k]
                     new_sig[end + k] = pool_sig[old + k]
                     new_sig2[end + k] = pool_sig2[old + k]
                 lists[tok, bk, START] = end
@@ -442,13 +468,13 @@ SEEN_SLOTS = 1 << SEEN_BITS
 
 
 @njit(cache=True, inline="always")
-def list_of(pool, pool_sig, pool_sig2, start, size):
-    """The three arrays of one posting list as slices. A loop indexing them from 0 is read
-    as contiguous loads and vectorizes; indexing the pool from `start` instead makes numba
-    guard every index against wraparound (it could be negative), and LLVM then gathers the
-    words one by one: pass 1 ran 2.4x slower that way."""
+def list_of(pool_meta, pool_sig, pool_sig2, start, size):
+    """The three arrays pass 1 reads of one posting list, as slices. A loop indexing them
+    from 0 is read as contiguous loads and vectorizes; indexing the pool from `start`
+    instead makes numba guard every index against wraparound (it could be negative), and
+    LLVM then gathers the words one by one: pass 1 ran 2.4x slower that way."""
     stop = start + size
-    return pool[start:stop], pool_sig[start:stop], pool_sig2[start:stop]
+    return pool_meta[start:stop], pool_sig[start:stop], pool_sig2[start:stop]
 
 
 @njit(cache=True, inline="always")
@@ -469,28 +495,27 @@ def common_bits(x0, x1, y0, y1):
 
 
 @njit(cache=True, inline="always")
-def survives(word, y0, y1, lo_n, top_n, mk, mul32, x0, x1, x_coll):
+def survives(meta, y0, y1, lo_n, top_n, mk, mul32, x0, x1, x_coll):
     """Pass 1 of a posting for a probe entry (x[i:]'s signature x0, x1 and collisions), as
     0 or 1: the length window and the suffixes' bound (common bits + the smaller collisions)
     >= alpha, with alpha from below: ceil((m + n) * mul / 2**32) = (mk + n * mul32) >> 32,
     mk = m * mul + 2**32 - 1 (both factors of the product fit 32 bits: one vector multiply,
     not three). Saturated lengths survive."""
-    n = (word >> LEN_SHIFT) & LEN_MAX
+    n = meta_len(meta)
     k = (mk + n * mul32) >> 32
     c = common_bits(x0, x1, y0, y1)
-    return ((n >= lo_n) & (n <= top_n) & (c + x_coll >= k) & (c + (word & COLL_MAX) >= k)) | (
-        n == LEN_MAX
-    )
+    y_coll = np.int64(meta) & COLL_MAX
+    return ((n >= lo_n) & (n <= top_n) & (c + x_coll >= k) & (c + y_coll >= k)) | (n == LEN_MAX)
 
 
 @njit(cache=True, inline="always")
-def pair_passes(word, y0, y1, n, k, x0, x1, x_coll):
+def pair_passes(meta, y0, y1, n, k, x0, x1, x_coll):
     """The exact form of `survives`' bound for a posting of a text of n tokens and alpha k:
-    a saturated length is bounded by x's side alone (its collisions field may be clipped)."""
+    a saturated one is bounded by x's side alone (it holds no collisions)."""
     c = common_bits(x0, x1, y0, y1)
     if c + x_coll < k:
         return False
-    return ((word >> LEN_SHIFT) & LEN_MAX) == LEN_MAX or c + (word & COLL_MAX) >= k
+    return meta_len(meta) == LEN_MAX or c + (np.int64(meta) & COLL_MAX) >= k
 
 
 @njit(cache=True)
@@ -498,7 +523,7 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
     """Search kept texts for one above the threshold against x: the first found, or with
     best_mode the best (ties: earliest). Returns (record or -1, lcs)."""
     state, rec_off, flat, _, stamp, dup_next, occ, okey, lists = store[:9]
-    pool, pool_sig, pool_sig2, okb, sel, loc = store[9:]
+    pool, pool_sig, pool_sig2, okb, sel, loc, pool_meta = store[9:]
     m = x.shape[0]
     if m == 0:
         return -1, 0
@@ -554,7 +579,7 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
             # Pass 1, branch-free so that it vectorizes: length window and the suffixes'
             # signature bound, with alpha from below (k <= alpha). A pair is first met at
             # its first common token, where the bound holds: failing there is final.
-            w_, s_, s2_ = list_of(pool, pool_sig, pool_sig2, start, size)
+            w_, s_, s2_ = list_of(pool_meta, pool_sig, pool_sig2, start, size)
             for e in range(size):
                 okb[e] = survives(w_[e], s_[e], s2_[e], lo_n, top_n, mk, mul32, x0, x1, x_coll)
             found = 0
@@ -564,15 +589,15 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
             # Pass 2: the few survivors, exactly: alpha, the bound, once per pair, LCS.
             for c in range(found):
                 p = start + sel[c]
-                word = pool[p]
-                y = word >> REC_SHIFT
-                n = (word >> LEN_SHIFT) & LEN_MAX
+                y = np.int64(pool[p])
+                meta = pool_meta[p]
+                n = meta_len(meta)
                 if n == LEN_MAX:
                     n = rec_off[y + 1] - rec_off[y]
                 if n < lo_n or n > top_n or stamp[y] == serial:
                     continue
                 k = alpha[n]
-                if not pair_passes(word, pool_sig[p], pool_sig2[p], n, k, x0, x1, x_coll):
+                if not pair_passes(meta, pool_sig[p], pool_sig2[p], n, k, x0, x1, x_coll):
                     continue
                 stamp[y] = serial  # verified once
                 state[S_CANDIDATES] += 1
@@ -664,19 +689,20 @@ def verify(
     then loaded side by side (independent loads overlap) before the LCS loop needs them one
     after the other, in the same order, so the first record above the threshold is the same."""
     rec_off, flat, pool, pool_sig, pool_sig2 = store[1], store[2], store[9], store[10], store[11]
+    pool_meta = store[15]
     m = x.shape[0]
     todo = 0
     for c in range(found):
         p = start + sel[c]
-        word = pool[p]
-        y = word >> REC_SHIFT
-        n = (word >> LEN_SHIFT) & LEN_MAX
+        y = np.int64(pool[p])
+        meta = pool_meta[p]
+        n = meta_len(meta)
         if n == LEN_MAX:
             n = rec_off[y + 1] - rec_off[y]
         if n < lo_n or n > top_n:
             continue
         k = need(m + n, a, b, t)
-        if not pair_passes(word, pool_sig[p], pool_sig2[p], n, k, x0, x1, x_coll):
+        if not pair_passes(meta, pool_sig[p], pool_sig2[p], n, k, x0, x1, x_coll):
             continue
         pair = (q << 32) | y
         slot = (np.uint64(pair) * _GOLDEN) >> np.uint64(64 - SEEN_BITS)
@@ -713,7 +739,7 @@ def join_part(part, parts, batch, store, a, b, t, mul, res, scratch):
     own scratch: see `join_batch`)."""
     order, e_tok, e_q, e_i, e_top, e_sig, q_toks, q_off, q_meta = batch
     sel, loc, words, masks, v, seen, counts = scratch
-    lists, pool, pool_sig, pool_sig2 = store[8], store[9], store[10], store[11]
+    lists, pool_meta, pool_sig, pool_sig2 = store[8], store[15], store[10], store[11]
     mul32 = mul & 0xFFFFFFFF
     for idx in range(order.shape[0]):
         e = order[idx]
@@ -740,7 +766,7 @@ def join_part(part, parts, batch, store, a, b, t, mul, res, scratch):
             # (Counting per block of 64, to read again only the blocks with one, was no
             # faster: most lists hold a few hundred postings.) Indexing slices from 0 (see
             # `list_of`) keeps the loads contiguous.
-            w_, s_, s2_ = list_of(pool, pool_sig, pool_sig2, start, size)
+            w_, s_, s2_ = list_of(pool_meta, pool_sig, pool_sig2, start, size)
             hits = 0
             for e2 in range(size):
                 hits += survives(w_[e2], s_[e2], s2_[e2], lo_n, top_n, mk, mul32, x0, x1, x_coll)
