@@ -4,6 +4,7 @@
     python benchmarks/dedup_scale.py --10m      # also 10M (this tree only; ~15 min here)
     python benchmarks/dedup_scale.py --baseline-sizes 1000000,3000000   # the baseline at 3M too
     python benchmarks/dedup_scale.py --reuse-baseline   # the baseline's last figures, not rerun
+    python benchmarks/dedup_scale.py --keep     # keep the outputs (printed path; else deleted)
 
 Each run is `python -m selfinstruct dedup CORPUS --out OUT` in a fresh process (its output
 goes to a log file), after a small warm-up run that leaves the kernels compiled in numba's
@@ -34,6 +35,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -188,32 +190,14 @@ def row(cells: list[str], widths: list[int]) -> str:
                      for k, (c, w) in enumerate(zip(cells, widths, strict=True)))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--10m", dest="ten", action="store_true", help="also run 10M")
-    parser.add_argument("--data-dir", type=Path,
-                        default=Path(tempfile.gettempdir()) / "selfinstruct-dedup-scale")
-    parser.add_argument("--baseline", default=BASELINE, help="git revision of the reference")
-    parser.add_argument("--baseline-sizes", default="1000000",
-                        help="sizes to run the baseline at (comma-separated; '' for none)")
-    parser.add_argument("--reuse-baseline", action="store_true",
-                        help="reuse the baseline's figures and outputs of an earlier run")
-    parser.add_argument("--sample", type=int, default=500, help="rouge_score greedy prefix")
-    parser.add_argument("--spot", type=int, default=300, help="removed records re-scored")
-    parser.add_argument("--write-corpus", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.write_corpus:
-        args.data_dir.mkdir(parents=True, exist_ok=True)
-        write_corpus(args.data_dir, args.write_corpus)
-        return
-    sizes = [1_000_000, 3_000_000] + ([10_000_000] if args.ten else [])
-    base_sizes = [int(s) for s in args.baseline_sizes.split(",") if s]
-    args.data_dir.mkdir(parents=True, exist_ok=True)
-    load = os.getloadavg()
-    print(f"selfinstruct dedup, whole process ({os.cpu_count()} CPUs, load average "
-          f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at start)", flush=True)
-    corpora = {n: corpus_file(args.data_dir, n) for n in sorted(set(sizes + base_sizes))}
-    work = Path(tempfile.mkdtemp(prefix="dedup-scale-"))
+def measure(
+    args: argparse.Namespace,
+    sizes: list[int],
+    base_sizes: list[int],
+    corpora: dict[int, Path],
+    work: Path,
+) -> bool:
+    """The runs, their table and the checks, outputs in `work`; True when every check is met."""
     # A small run first, so that no measured run includes the kernels' one-time JIT compile
     # (numba caches it on disk; a changed tree compiles once, on its first run).
     warm = run_dedup(corpus_file(args.data_dir, WARM_UP), work / "warm-up.jsonl", None)
@@ -296,7 +280,45 @@ def main() -> None:
     print(row(["check", "measured", "target", "met"], widths))
     for name, value, target, ok in checks:
         print(row([name, value, target, "yes" if ok else "NO"], widths))
-    if not all(ok for *_, ok in checks):
+    return all(ok for *_, ok in checks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--10m", dest="ten", action="store_true", help="also run 10M")
+    parser.add_argument("--data-dir", type=Path,
+                        default=Path(tempfile.gettempdir()) / "selfinstruct-dedup-scale")
+    parser.add_argument("--baseline", default=BASELINE, help="git revision of the reference")
+    parser.add_argument("--baseline-sizes", default="1000000",
+                        help="sizes to run the baseline at (comma-separated; '' for none)")
+    parser.add_argument("--reuse-baseline", action="store_true",
+                        help="reuse the baseline's figures and outputs of an earlier run")
+    parser.add_argument("--sample", type=int, default=500, help="rouge_score greedy prefix")
+    parser.add_argument("--spot", type=int, default=300, help="removed records re-scored")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the runs' outputs (deleted at the end otherwise)")
+    parser.add_argument("--write-corpus", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.write_corpus:
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        write_corpus(args.data_dir, args.write_corpus)
+        return
+    sizes = [1_000_000, 3_000_000] + ([10_000_000] if args.ten else [])
+    base_sizes = [int(s) for s in args.baseline_sizes.split(",") if s]
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    load = os.getloadavg()
+    print(f"selfinstruct dedup, whole process ({os.cpu_count()} CPUs, load average "
+          f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at start)", flush=True)
+    corpora = {n: corpus_file(args.data_dir, n) for n in sorted(set(sizes + base_sizes))}
+    work = Path(tempfile.mkdtemp(prefix="dedup-scale-"))
+    try:
+        met = measure(args, sizes, base_sizes, corpora, work)
+    finally:
+        if args.keep:
+            print(f"outputs kept in {work}")
+        else:  # 10M leaves about 6 GB of outputs
+            shutil.rmtree(work, ignore_errors=True)
+    if not met:
         sys.exit(1)
 
 
