@@ -9,6 +9,11 @@ stopped as a Ctrl-C would (SIGINT: units in flight finish). Reported: units/s ag
 concurrency bound C/L (goal >= 0.95) and CPU ms per 20-task request (goal <= 3 ms), with
 `--profile` the top functions by cumulative time over the whole run.
 
+This host's speed drifts (the same code measured 3.2 to 5.3 ms a request within two hours), so
+the run also times a fixed reference in this process, before and after the run: parsing 32 of
+the fake teacher's answers and screening their tasks with the filter chain. The CPU of a
+request is printed against it too: a ratio that two runs at different host speeds can compare.
+
     python benchmarks/generate_throughput.py            # C=64, L=0.5 s, 20 s window
     python benchmarks/generate_throughput.py --quick    # 8 s window
     python benchmarks/generate_throughput.py --profile  # cProfile (slower; ratios not judged)
@@ -19,20 +24,25 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import signal
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from teacher_throughput import MODEL, ROOT, fake_teacher
+from teacher_throughput import MODEL, ROOT, SAMPLING, fake_teacher, prompts
 
 from selfinstruct import generate
+from selfinstruct.methods.parse import parse_tasks
+from selfinstruct.quality.chain import default_filters, first_reason
+from selfinstruct.quality.view import CandidateView
 from selfinstruct.run.loop import Progress
 
 
@@ -59,10 +69,37 @@ class Window:
                 os.kill(os.getpid(), signal.SIGINT)  # stop cleanly, as a first Ctrl-C does
 
 
+def reference_answers(base_url: str, count: int = 32) -> list[str]:
+    """The fake teacher's answers to `count` real Alpaca prompts (a function of the prompt)."""
+    answers = []
+    for messages in prompts(count):
+        body = json.dumps({"model": MODEL, "messages": messages, **SAMPLING}).encode()
+        request = urllib.request.Request(
+            f"{base_url}/chat/completions", body, {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answers.append(json.load(response)["choices"][0]["message"]["content"])
+    return answers
+
+
+def reference_ms(answers: list[str], rounds: int = 20) -> float:
+    """CPU ms of the reference work an answer: parse it, screen each task with the chain."""
+    filters = default_filters()
+    start = time.process_time()
+    for _ in range(rounds):
+        for text in answers:
+            for candidate in parse_tasks(text).candidates:
+                first_reason(filters, candidate, CandidateView(candidate))
+    return 1000 * (time.process_time() - start) / (rounds * len(answers))
+
+
 def run(concurrency: int, latency: float, warmup: float, window: float, profile: bool) -> None:
     bound = concurrency / latency
     records = int(bound * (warmup + window) * 20 * 2)  # never reached: the window stops it
     with fake_teacher(latency, None) as (base_url, _pid), tempfile.TemporaryDirectory() as tmp:
+        answers = reference_answers(base_url)
+        reference_ms(answers, rounds=2)  # warm
+        before = reference_ms(answers)
         meter = Window(warmup, window)
         profiler = cProfile.Profile() if profile else None
         if profiler:
@@ -74,8 +111,9 @@ def run(concurrency: int, latency: float, warmup: float, window: float, profile:
         )  # fmt: skip
         if profiler:
             profiler.disable()
-            if os.environ.get("PROFILE_OUT"):
-                profiler.dump_stats(os.environ["PROFILE_OUT"])
+        after = reference_ms(answers)
+        if profiler and os.environ.get("PROFILE_OUT"):
+            profiler.dump_stats(os.environ["PROFILE_OUT"])
     if meter.start is None or meter.end is None:
         raise SystemExit("the run ended before the window did")
     seconds = meter.end[0] - meter.start[0]
@@ -90,6 +128,12 @@ def run(concurrency: int, latency: float, warmup: float, window: float, profile:
     print(
         f"CPU of this process: {cpu_ms:.2f} ms per 20-task request (client, parse, filters, "
         f"dedup, journal, cache)  [goal <= 3 ms: {'PASS' if cpu_ms <= 3 else 'MISS'}]"
+    )
+    reference = (before + after) / 2
+    print(
+        f"reference (parse + filter chain of one fake-teacher answer, this process, before and "
+        f"after the run): {before:.3f} and {after:.3f} ms; a request's CPU is "
+        f"{cpu_ms / reference:.1f}x the reference"
     )
     print(
         f"run: {summary.accepted} records from {summary.requests} requests, "
