@@ -371,6 +371,17 @@ def meta_len(meta):
     return np.int64(meta) >> COLL_BITS
 
 
+@njit(cache=True, inline="always")
+def posting_at(p, pool, pool_meta, rec_off):
+    """(record, meta, length) of the posting at p: a saturated length read from the record."""
+    y = np.int64(pool[p])
+    meta = pool_meta[p]
+    n = meta_len(meta)
+    if n == LEN_MAX:
+        n = rec_off[y + 1] - rec_off[y]
+    return y, meta, n
+
+
 @njit(cache=True)
 def post(tok, bk, rec, meta, s0, s1, state, lists, postings):
     """Append to a posting list; a full list moves to the pool's end at twice the size, so
@@ -591,11 +602,7 @@ def probe(x, best_mode, store, v, words, a, b, t, mul):
             # Pass 2: the few survivors, exactly: alpha, the bound, once per pair, LCS.
             for c in range(found):
                 p = start + sel[c]
-                y = np.int64(pool[p])
-                meta = pool_meta[p]
-                n = meta_len(meta)
-                if n == LEN_MAX:
-                    n = rec_off[y + 1] - rec_off[y]
+                y, meta, n = posting_at(p, pool, pool_meta, rec_off)
                 if n < lo_n or n > top_n or stamp[y] == serial:
                     continue
                 k = alpha[n]
@@ -696,11 +703,7 @@ def verify(
     todo = 0
     for c in range(found):
         p = start + sel[c]
-        y = np.int64(pool[p])
-        meta = pool_meta[p]
-        n = meta_len(meta)
-        if n == LEN_MAX:
-            n = rec_off[y + 1] - rec_off[y]
+        y, meta, n = posting_at(p, pool, pool_meta, rec_off)
         if n < lo_n or n > top_n:
             continue
         k = need(m + n, a, b, t)
